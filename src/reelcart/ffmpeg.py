@@ -1,0 +1,143 @@
+"""The one place that starts ffmpeg.
+
+The binary is, in order: ``$REELCART_FFMPEG``, the ``ffmpeg_path`` a caller passes, or the static
+ffmpeg shipped in the ``imageio-ffmpeg`` wheel (libx264, libass, drawtext, loudnorm included).
+Graphs are built with ffmpeg-python or as plain argument lists and always run through
+``run_ffmpeg``, which captures stderr and raises ``MediaError`` with the lines that matter.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import MediaError, ReelcartError
+
+log = logging.getLogger(__name__)
+
+ENV_FFMPEG = "REELCART_FFMPEG"
+
+
+@functools.lru_cache(maxsize=None)
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary reelcart runs."""
+    override = os.environ.get(ENV_FFMPEG)
+    if override:
+        found = shutil.which(override) or (override if Path(override).is_file() else None)
+        if not found:
+            raise ReelcartError(f"{ENV_FFMPEG}={override!r} is not an executable ffmpeg")
+        return found
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise ReelcartError("imageio-ffmpeg is not installed and REELCART_FFMPEG is not set") from exc
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@functools.lru_cache(maxsize=None)
+def ffmpeg_version() -> str:
+    out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, text=True, check=False)
+    first = out.stdout.splitlines()[0] if out.stdout else "unknown"
+    match = re.match(r"ffmpeg version (\S+)", first)
+    return match.group(1) if match else first
+
+
+@functools.lru_cache(maxsize=None)
+def ffmpeg_filters() -> frozenset[str]:
+    out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-filters"], capture_output=True, text=True, check=False)
+    names = set()
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and re.fullmatch(r"[.A-Z|]{2,4}", parts[0]):
+            names.add(parts[1])
+    return frozenset(names)
+
+
+def _error_lines(stderr: str, limit: int = 3) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    keep = [ln for ln in lines if re.search(r"error|invalid|no such|failed|unable|cannot|not found|denied|space", ln, re.I)]
+    chosen = (keep or lines)[-limit:]
+    return " | ".join(chosen) if chosen else "no output"
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    what: str,
+    path: str | Path | None = None,
+    cwd: str | Path | None = None,
+    timeout_s: float | None = None,
+) -> str:
+    """Run ffmpeg with ``args`` (without the binary); return stderr. Raise ``MediaError`` on failure.
+
+    ``what`` names the operation for the error message; ``path`` names the file it concerns.
+    ``cwd`` lets filter graphs refer to work files by short relative names that need no escaping.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *[str(a) for a in args]]
+    log.debug("ffmpeg: %s", subprocess.list2cmdline(cmd))
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, errors="replace", check=False, timeout=timeout_s, cwd=cwd
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise MediaError(f"{what}: ffmpeg timed out after {timeout_s:.0f} s", path=path) from exc
+    except OSError as exc:
+        raise MediaError(f"{what}: cannot start ffmpeg ({exc.strerror})", path=path) from exc
+    if proc.returncode != 0:
+        raise MediaError(f"{what} failed: {_error_lines(proc.stderr)}", path=path)
+    return proc.stderr
+
+
+def compile_stream(stream) -> list[str]:  # noqa: ANN001 - ffmpeg-python node
+    """ffmpeg-python graph -> argument list for ``run_ffmpeg`` (binary and global flags removed)."""
+    args = list(stream.compile(cmd="ffmpeg"))
+    return [a for a in args[1:] if a not in ("-y",)]
+
+
+def escape_filter_value(value: str) -> str:
+    """Escape a value for use inside a filter option (``key=value``) of a filter graph.
+
+    Two levels apply: the option parser (``\\``, ``'`` and ``:``) and the graph parser
+    (``\\``, ``'``, ``[``, ``]``, ``,``, ``;``). Quoting the whole value with single quotes and
+    escaping embedded quotes and backslashes covers both.
+    """
+    inner = value.replace("\\", "\\\\").replace("'", "'\\\\\\''").replace(":", "\\:")
+    return "'" + inner + "'"
+
+
+def read_gray_frames(
+    source: str | Path, *, start_s: float, duration_s: float, fps: float, width_px: int, height_px: int
+):  # noqa: ANN201 - generator of (t_s, numpy uint8 array)
+    """Yield ``(t_s, frame)`` grey frames of ``[start_s, start_s + duration_s)``, decoded, sampled
+    and scaled by ffmpeg (``width_px`` × ``height_px``), one frame in memory at a time."""
+    import numpy as np
+
+    cmd = [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-ss", f"{start_s:.3f}", "-t", f"{duration_s:.3f}", "-i", str(source),
+        "-an", "-sn", "-vf", f"fps={fps},scale={width_px}:{height_px}:flags=area,format=gray",
+        "-f", "rawvideo", "pipe:1",
+    ]
+    frame_bytes = width_px * height_px
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    index = 0
+    try:
+        assert proc.stdout is not None
+        while True:
+            buf = proc.stdout.read(frame_bytes)
+            if len(buf) < frame_bytes:
+                break
+            yield index / fps, np.frombuffer(buf, dtype=np.uint8).reshape(height_px, width_px)
+            index += 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _, stderr = proc.communicate()
+    if proc.returncode not in (0, -9) and index == 0:
+        raise MediaError(f"frame analysis failed: {_error_lines(stderr.decode('utf-8', 'replace'))}", path=source)

@@ -1,0 +1,52 @@
+"""Extract the speech track: 16 kHz mono PCM WAV, read later in windows (flat memory)."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from ..artifacts import atomic_path
+from ..errors import MediaError
+from ..ffmpeg import run_ffmpeg
+from ..models import AudioTrack, MediaInfo
+
+STAGE = "audio"
+VERSION = 1
+SAMPLE_RATE_HZ = 16000
+WAV_NAME = "audio-16k.wav"
+
+
+def build_extract_args(source: str, target: str) -> list[str]:
+    return [
+        "-i", source,
+        "-map", "0:a:0", "-vn", "-sn", "-dn",
+        "-ac", "1", "-ar", str(SAMPLE_RATE_HZ),
+        # keep the audio on the video's clock: fill gaps, drop overlaps
+        "-af", "aresample=async=1:first_pts=0",
+        "-c:a", "pcm_s16le", "-f", "wav", target,
+    ]
+
+
+def extract_audio(info: MediaInfo, work_dir: Path) -> AudioTrack:
+    target = work_dir / WAV_NAME
+    with atomic_path(target) as tmp:
+        run_ffmpeg(build_extract_args(info.path, str(tmp)), what="audio extraction", path=info.path)
+    with wave.open(str(target), "rb") as wav:
+        duration_s = wav.getnframes() / wav.getframerate()
+    if duration_s <= 0:
+        raise MediaError("audio track decoded to nothing", path=info.path)
+    return AudioTrack(wav_file=WAV_NAME, sample_rate_hz=SAMPLE_RATE_HZ, duration_s=round(duration_s, 3))
+
+
+def read_window(wav_path: Path, start_s: float, end_s: float) -> np.ndarray:
+    """Float32 samples of [start_s, end_s) from a 16-bit mono WAV, without reading the rest."""
+    with wave.open(str(wav_path), "rb") as wav:
+        rate = wav.getframerate()
+        total = wav.getnframes()
+        first = max(0, min(total, int(round(start_s * rate))))
+        last = max(first, min(total, int(round(end_s * rate))))
+        wav.setpos(first)
+        raw = wav.readframes(last - first)
+    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0

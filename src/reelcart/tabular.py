@@ -1,0 +1,153 @@
+"""Reading user spreadsheets: CSV (any common delimiter, BOM, quoting), JSON arrays, JSONL, YAML.
+
+Rows come out as ``(line_number, {normalized column: text})`` so every later problem can name
+the line. Column names are normalized: lower case, runs of spaces/underscores/dashes -> one space.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_FIELD_CHARS = 1_000_000
+
+
+def normalize_column(name: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(name).strip().lstrip("\ufeff")).lower()
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError("file is empty", path=path)
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("binary data, not a text table", path=path)
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                continue
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("cp1252", errors="replace")
+
+
+def _sniff_delimiter(sample: str) -> str:
+    header = sample.splitlines()[0] if sample else ""
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` from a CSV/TSV, JSON array, JSONL or YAML list file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path=path)
+    text = _decode(path)
+    suffix = path.suffix.lower()
+    stripped = text.lstrip()
+    if suffix in (".jsonl", ".ndjson") or (suffix == ".json" and not stripped.startswith("[")) and "\n{" in text:
+        yield from _read_jsonl(path, text)
+    elif suffix == ".json" or stripped.startswith("["):
+        yield from _read_json(path, text)
+    elif suffix in (".yaml", ".yml"):
+        yield from _read_yaml(path, text)
+    else:
+        yield from _read_csv(path, text)
+
+
+def _read_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text[:65536]))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("file is empty", path=path) from None
+    except csv.Error as exc:
+        raise InputError(f"line 1: unreadable header ({exc})", path=path) from exc
+    columns = [normalize_column(h) for h in header]
+    if not any(columns):
+        raise InputError("line 1: the header row is empty", path=path)
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"line {reader.line_num}: {exc}", path=path) from exc
+        if not values or not any(v.strip() for v in values):
+            continue
+        yield reader.line_num, {c: v.strip() for c, v in zip(columns, values) if c}
+
+
+def _read_json(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"line {exc.lineno}: invalid JSON ({exc.msg})", path=path) from exc
+    if isinstance(data, dict):
+        # {"orders": [...]} or {"products": [...]}: take the first list value
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list):
+        raise InputError("JSON must be an array of objects", path=path)
+    for index, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise InputError(f"item {index}: expected an object, got {type(item).__name__}", path=path)
+        yield index, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
+
+
+def _read_jsonl(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {line_no}: invalid JSON ({exc.msg})", path=path) from exc
+        if not isinstance(item, dict):
+            raise InputError(f"line {line_no}: expected a JSON object", path=path)
+        yield line_no, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
+
+
+def _read_yaml(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise InputError(f"{where}broken YAML", path=path) from exc
+    if isinstance(data, dict):
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list):
+        raise InputError("YAML must be a list of entries", path=path)
+    for index, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise InputError(f"entry {index}: expected a mapping", path=path)
+        yield index, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
+
+
+def pick_column(columns: set[str], candidates: tuple[str, ...]) -> str | None:
+    for name in candidates:
+        if name in columns:
+            return name
+    return None
