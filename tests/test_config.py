@@ -61,6 +61,13 @@ def test_unknown_preset_lists_builtins():
         load_preset("nope")
 
 
+def test_set_option_values():
+    assert parse_set_option("captions.highlight_colour=#00FF00") == {"captions": {"highlight_colour": "#00FF00"}}
+    assert parse_set_option("moments.count=2") == {"moments": {"count": 2}}
+    assert parse_set_option("package.hashtags=[\"#a\", \"#b\"]") == {"package": {"hashtags": ["#a", "#b"]}}
+    assert parse_set_option("transcribe.language=") == {"transcribe": {"language": None}}
+
+
 def test_set_option_errors():
     with pytest.raises(ConfigError):
         parse_set_option("no-equals-sign")

@@ -299,8 +299,10 @@ def parse_set_option(item: str) -> dict[str, Any]:
         raise ConfigError(f"--set {item!r}: empty field name")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"--set {item!r}: value is not valid YAML") from exc
+    except yaml.YAMLError:
+        value = raw  # not YAML: take it as plain text
+    if value is None and raw.strip() not in ("", "null", "~"):
+        value = raw.strip()  # '#00FF00' is a colour here, not a YAML comment
     out: dict[str, Any] = {}
     node = out
     for part in parts[:-1]:
