@@ -222,6 +222,20 @@ def presets_show(name: str) -> None:
             click.echo(f"{'':<{width}}    {description}")
 
 
+@main.group()
+def schema() -> None:
+    """Print the JSON Schema of an output (manifest)."""
+
+
+@schema.command("manifest")
+@reports_errors
+def schema_manifest() -> None:
+    """JSON Schema (draft 2020-12) of manifest.json."""
+    from .schema import schema_text
+
+    click.echo(schema_text("manifest"), nl=False)
+
+
 @main.command()
 @reports_errors
 def doctor() -> None:
