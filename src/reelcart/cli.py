@@ -142,6 +142,9 @@ def run(video, orders, catalog, preset, out_dir, stream_start, sets, **flags) ->
         click.echo(f"  note: {note}", err=True)
     click.echo(f"manifest: {request.out_dir / 'manifest.json'}")
     click.echo(f"report:   {request.out_dir / 'report.html'}")
+    if manifest.exports is not None:
+        folders = ", ".join(manifest.exports.folders.values())
+        click.echo(f"upload:   {request.out_dir / manifest.exports.schedule_csv} (and {folders})")
 
 
 @main.command()

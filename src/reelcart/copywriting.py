@@ -232,7 +232,7 @@ def fit_template(template: str, fields: dict[str, str], limit: int, unit: Unit =
     for shrinkable in ("key_phrase", "product_name"):
         text = render_template(template, fields)
         while text_length(text, unit) > limit and fields.get(shrinkable):
-            fields[shrinkable] = _drop_last_word(fields[shrinkable]).rstrip(TRAILING_PUNCT)
+            fields[shrinkable] = _strip_tail(_drop_last_word(fields[shrinkable]), "en")
             text = render_template(template, fields)
         if text_length(text, unit) <= limit:
             return text

@@ -86,7 +86,7 @@ def timeline_svg(spikes: SpikeReport, manifest: Manifest, names: dict[str, str])
     bin_s = spikes.timeline_bin_s or 60.0
     total_s = n * bin_s
     width, height = 1000, 300
-    left, right, top, bottom = 46, 16, 30, 40
+    left, right, top, bottom = 46, 16, 24, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(1, max((max(s.counts) for s in series), default=1))
     y_step = _nice_step(peak, 5, (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000))
@@ -126,8 +126,9 @@ def timeline_svg(spikes: SpikeReport, manifest: Manifest, names: dict[str, str])
         t += x_step
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#888"/>')
     per = "minute" if bin_s == 60 else f"{bin_s:g} s"
-    out.append(f'<text x="{left}" y="{top - 12}" font-size="12" fill="#5d6778">orders per {per}</text>')
-    out.append(f'<text x="{width - right}" y="{height - 4}" text-anchor="end" font-size="11" fill="#5d6778">time in the recording</text>')
+    out.append(f'<text class="axis-title" x="{left - 40}" y="{height - 4}" font-size="11" fill="#5d6778">↑ orders per {per}</text>')
+    out.append(f'<text class="axis-title" x="{width - right}" y="{height - 4}" text-anchor="end" font-size="11" '
+               f'fill="#5d6778">time in the recording →</text>')
     colours = {s.sku: PALETTE[i % len(PALETTE)] for i, s in enumerate(series)}
     for s in series:  # a step per bin: the count holds for the whole minute it was counted in
         pts = " ".join(f"{x(j * bin_s):.1f},{y(c):.1f} {x((j + 1) * bin_s):.1f},{y(c):.1f}" for j, c in enumerate(s.counts))
