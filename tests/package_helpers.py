@@ -21,6 +21,7 @@ from reelcart.models import (
     Moment,
     MomentPlan,
     OrderStats,
+    Product,
     Rejected,
     RenderedReel,
     RenderResult,
@@ -36,6 +37,7 @@ from .conftest import make_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"  # git-ignored: screenshots a reviewer can open after the run
+PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
 
 def make_media(folder: Path, seconds: float = 2.0) -> tuple[Path, Path]:
@@ -116,3 +118,20 @@ def synthetic_run(
     (out / "work").mkdir(exist_ok=True)
     (out / "work" / "spikes.json").write_text(json.dumps({"artifact": json.loads(spikes.model_dump_json())}), encoding="utf-8")
     return manifest
+
+
+def hostile_run(out: Path, media: tuple[Path, Path]) -> None:
+    """A run whose catalog, transcript, warnings, reasons and file name carry script-injection payloads."""
+    catalog = Catalog(source="hostile.csv", products=[
+        Product(sku="SKU-<b>1</b>", name=PAYLOADS[0], price=19.0, currency="USD",
+                url='https://shop.example.com/p?q="><script>alert(5)</script>#"><img src=x onerror=alert(6)>'),
+        Product(sku="SKU-2", name=PAYLOADS[1], url="https://shop.example.com/b"),
+        Product(sku="SKU-3'", name="</textarea><svg onload=alert(2)>", url="https://shop.example.com/c"),
+    ])
+    script = [(2.0, f"First up, the {PAYLOADS[0]} everyone asked about."),
+              (5.0, "It is a <img src=x onerror=alert(3)> formula that keeps your skin bright all day."),
+              (10.0, "Tap the orange cart below to grab yours."), (30.0, f"Next, {PAYLOADS[1]} is here."),
+              (33.0, "It keeps </blockquote><script>alert(9)</script> water cold for a full day."), (38.0, "The link is pinned.")]
+    synthetic_run(out, catalog, media, script=script, warnings=["</li><script>alert(4)</script> check the crop"],
+                  rejected_reason="<iframe src=javascript:alert(7)></iframe>", source="/recordings/<svg onload=alert(8)>.mp4")
+    validate_manifest(json.loads((out / "manifest.json").read_text()))

@@ -18,7 +18,7 @@ from reelcart.platforms import SPECS, text_length
 from reelcart.schema import schema_text
 
 from .conftest import invoke
-from .package_helpers import ROOT, make_media, synthetic_run, validate_manifest
+from .package_helpers import PAYLOADS, ROOT, hostile_run, make_media, synthetic_run, validate_manifest
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +191,43 @@ def test_formula_product_name_reaches_the_csv_as_text(tmp_path, media):
             assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), (column, row[column])
     rows = read_csv(tmp_path / "out" / "schedule.csv")
     assert rows[0]["product"] == "'=HYPERLINK(\"https://evil.example\",\"Win\")" and rows[0]["sku"].startswith("'=cmd")
+
+
+# ---------------------------------------------------------------- review page, without a browser
+
+
+def test_report_escapes_every_input_string(tmp_path, media):
+    """The page source itself: no markup from the inputs survives (the browser test shows it rendered)."""
+    from html.parser import HTMLParser
+
+    out = tmp_path / "hostile"
+    hostile_run(out, media)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    found: list[tuple[str, list]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):  # noqa: ANN001
+            found.append((tag, attrs))
+
+    Tags().feed(page)
+    assert not [t for t, _ in found if t in ("script", "img", "iframe", "object", "embed")]
+    assert not [(t, a) for t, attrs in found for a, _ in attrs if a.startswith("on")]
+    assert [t for t, _ in found].count("svg") == 1 and [t for t, _ in found].count("textarea") == 6
+    for payload in PAYLOADS:
+        assert payload not in page and payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") in page
+
+
+def test_report_without_reels_or_orders_says_so(tmp_path):
+    from datetime import datetime, timezone
+
+    from reelcart.models import Manifest, OrderStats, Rejected, SpikeReport
+    from reelcart.report import build_report
+
+    stats = OrderStats(source="o.csv", format="shopify", rows=3, unreadable=3)
+    manifest = Manifest(tool="reelcart", version="0", source="/x/live.mp4", stream_start=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                        preset="default", platform="generic", language="en", reels=[], order_stats=stats,
+                        fewer_reels_reason=["0 of 3 reels planned", "no order spikes were found in the order log"],
+                        rejected=[Rejected(sku="<A>", reason="SKU not in the catalog")])
+    page = build_report(manifest, SpikeReport(stream_start=None, clock_offset_s=0, bin_s=10, stats=stats, spikes=[]))
+    assert "No reels were made." in page and "no order spikes were found in the order log" in page
+    assert "no timeline to draw" in page and "&lt;A&gt;" in page and "<video" not in page

@@ -25,13 +25,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reelcart.models import Catalog, Product
-
-from .package_helpers import ARTIFACTS, make_media, synthetic_run, validate_manifest
+from .package_helpers import ARTIFACTS, PAYLOADS, hostile_run, make_media, validate_manifest
 
 CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--disable-dev-shm-usage", "--mute-audio", "--window-size=1280,1000")
-PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
 
 def _first_file(*candidates: str | None) -> str | None:
@@ -249,22 +246,6 @@ def test_sample_report_works_offline_from_file(sample_run, browser):
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
     return make_media(tmp_path_factory.mktemp("media"), seconds=3.0)
-
-
-def hostile_run(out: Path, media) -> None:
-    catalog = Catalog(source="hostile.csv", products=[
-        Product(sku="SKU-<b>1</b>", name=PAYLOADS[0], price=19.0, currency="USD",
-                url='https://shop.example.com/p?q="><script>alert(5)</script>#"><img src=x onerror=alert(6)>'),
-        Product(sku="SKU-2", name=PAYLOADS[1], url="https://shop.example.com/b"),
-        Product(sku="SKU-3'", name="</textarea><svg onload=alert(2)>", url="https://shop.example.com/c"),
-    ])
-    script = [(2.0, f"First up, the {PAYLOADS[0]} everyone asked about."),
-              (5.0, "It is a <img src=x onerror=alert(3)> formula that keeps your skin bright all day."),
-              (10.0, "Tap the orange cart below to grab yours."), (30.0, f"Next, {PAYLOADS[1]} is here."),
-              (33.0, "It keeps </blockquote><script>alert(9)</script> water cold for a full day."), (38.0, "The link is pinned.")]
-    synthetic_run(out, catalog, media, script=script, warnings=["</li><script>alert(4)</script> check the crop"],
-                  rejected_reason="<iframe src=javascript:alert(7)></iframe>", source="/recordings/<svg onload=alert(8)>.mp4")
-    validate_manifest(json.loads((out / "manifest.json").read_text()))
 
 
 def test_injection_payloads_stay_inert(browser, serve, tmp_path, media):
