@@ -218,7 +218,9 @@ def test_transcript_excerpt_cuts_on_a_word():
 def test_hashtags_are_clean_deduplicated_and_capped():
     assert hashtag("Velvet Glow Serum") == "#VelvetGlowSerum"
     assert hashtag("<script>alert(1)</script>") == "#ScriptAlert1Script"
-    assert hashtag("小黄鸭 保温杯") == "#小黄鸭保温杯" and hashtag("2026") == "" and hashtag("#") == ""
+    assert hashtag("小黄鸭 保温杯") == "#小黄鸭_保温杯" and hashtag("小黄鸭保温杯") == "#小黄鸭保温杯"
+    assert hashtag("سيروم الإشراق") == "#سيروم_الإشراق" and hashtag("Kem dưỡng da") == "#KemDưỡngDa"
+    assert hashtag("2026") == "" and hashtag("#") == "" and hashtag("30 ml") == "#30Ml"
     assert merge_hashtags(["#Glow", "#shopping"], ["#SHOPPING", "live deal", "#x"], limit=3) == ["#Glow", "#shopping", "#LiveDeal"]
 
 

@@ -45,8 +45,8 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_committed_schema_matches_the_models():
-    committed = (ROOT / "schemas" / "manifest.schema.json").read_text(encoding="utf-8")
-    assert committed == schema_text("manifest"), "regenerate it: reelcart schema manifest > schemas/manifest.schema.json"
+    committed = json.loads((ROOT / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
+    assert committed == json.loads(schema_text("manifest")), "regenerate: reelcart schema manifest > schemas/manifest.schema.json"
 
 
 def test_schema_command_prints_the_schema():

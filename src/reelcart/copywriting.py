@@ -251,7 +251,11 @@ def _hashtag_parts(text: str) -> list[str]:
 def hashtag(text: str) -> str:
     """'#Glow Serum 30ml!' -> '#GlowSerum30ml'; letters of every script are kept; '' when nothing is left."""
     parts = _hashtag_parts(text.strip().lstrip("#"))
-    body = parts[0] if len(parts) == 1 else "".join(w[:1].upper() + w[1:] for w in parts)
+    uncased = any(w[:1].isalpha() and w[:1].upper() == w[:1].lower() for w in parts)  # Arabic, CJK, Thai…
+    if len(parts) == 1:
+        body = parts[0]
+    else:
+        body = "_".join(parts) if uncased else "".join(w[:1].upper() + w[1:] for w in parts)
     return f"#{body}" if body and not body.isdigit() else ""
 
 
