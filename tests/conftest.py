@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from reelcart.cli import main
 from reelcart.ffmpeg import run_ffmpeg
 from reelcart.models import Catalog, Product, Segment, TimeRange, Transcript, Word
 
@@ -74,3 +76,24 @@ def copy_to(tmp_path: Path, source: Path, name: str) -> Path:
     target = tmp_path / name
     shutil.copyfile(source, target)
     return target
+
+
+GREEN = "#00FF00"  # highlight colour absent from the sample's palette: its pixels can only be captions
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def run_args(out: Path, *extra: str, video: Path | None = None) -> list[str]:
+    return ["run", str(video or SAMPLES / "livestream.mp4"), "--orders", str(SAMPLES / "orders.csv"),
+            "--catalog", str(SAMPLES / "catalog.csv"), "--out", str(out), "--set", f"captions.highlight_colour={GREEN}", *extra]
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The sample livestream through every stage, once per test session (about a minute): (out folder, CLI output)."""
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = invoke(*run_args(out))
+    assert result.exit_code == 0, result.output
+    return out, result.output

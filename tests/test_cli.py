@@ -16,26 +16,7 @@ from reelcart import __version__
 from reelcart.cli import main
 from reelcart.ffmpeg import run_ffmpeg
 
-from .conftest import SAMPLES
-
-GREEN = "#00FF00"  # highlight colour absent from the sample's palette: its pixels can only be captions
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def run_args(out: Path, *extra: str, video: Path | None = None) -> list[str]:
-    return ["run", str(video or SAMPLES / "livestream.mp4"), "--orders", str(SAMPLES / "orders.csv"),
-            "--catalog", str(SAMPLES / "catalog.csv"), "--out", str(out), "--set", f"captions.highlight_colour={GREEN}", *extra]
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "out"
-    result = invoke(*run_args(out))
-    assert result.exit_code == 0, result.output
-    return out, result.output
+from .conftest import GREEN, SAMPLES, invoke, run_args  # sample_run: a session fixture in conftest, shared with other modules
 
 
 def stage_status(out: Path) -> dict[str, float]:

@@ -142,6 +142,9 @@ def run(video, orders, catalog, preset, out_dir, stream_start, sets, **flags) ->
         click.echo(f"  note: {note}", err=True)
     click.echo(f"manifest: {request.out_dir / 'manifest.json'}")
     click.echo(f"report:   {request.out_dir / 'report.html'}")
+    if manifest.exports is not None:
+        folders = ", ".join(manifest.exports.folders.values())
+        click.echo(f"upload:   {request.out_dir / manifest.exports.schedule_csv} (and {folders})")
 
 
 @main.command()
@@ -220,6 +223,20 @@ def presets_show(name: str) -> None:
         click.echo(f"{field:<{width}}  {value}")
         if description:
             click.echo(f"{'':<{width}}    {description}")
+
+
+@main.group()
+def schema() -> None:
+    """Print the JSON Schema of an output (manifest)."""
+
+
+@schema.command("manifest")
+@reports_errors
+def schema_manifest() -> None:
+    """JSON Schema (draft 2020-12) of manifest.json."""
+    from .schema import schema_text
+
+    click.echo(schema_text("manifest"), nl=False)
 
 
 @main.command()

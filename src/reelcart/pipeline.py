@@ -200,8 +200,8 @@ class Pipeline:
         manifest = self.cached(
             package.STAGE, package.VERSION,
             {"render": self.keys["render"], "spikes": self.keys["spikes"], "cfg": preset.package.model_dump(), "preset": preset.name},
-            Manifest, lambda: self._package(info, plan, rendered, catalog, spike_report),
-            outputs=lambda m: [self.out_dir / "manifest.json", self.out_dir / "report.html"],
+            Manifest, lambda: self._package(info, plan, rendered, catalog, spike_report, transcript),
+            outputs=lambda m: [self.out_dir / f for f in package.output_files(m)],
         )
         return RunResult(self.out_dir, manifest, plan, self.records)
 
@@ -240,9 +240,9 @@ class Pipeline:
         ]
         return RenderResult(reels=reels)
 
-    def _package(self, info: MediaInfo, plan: MomentPlan, rendered: RenderResult, catalog: Catalog, spike_report: SpikeReport) -> Manifest:
-        manifest = package.build_manifest(
-            source=Path(info.path), preset=self.preset, plan=plan, rendered=rendered, catalog=catalog, spikes=spike_report
+    def _package(self, info: MediaInfo, plan: MomentPlan, rendered: RenderResult, catalog: Catalog, spike_report: SpikeReport,
+                 transcript: Transcript) -> Manifest:
+        return package.package_run(
+            self.out_dir, source=Path(info.path), preset=self.preset, plan=plan, rendered=rendered, catalog=catalog,
+            spikes=spike_report, transcript=transcript,
         )
-        package.write_outputs(self.out_dir, manifest, package.build_report(manifest, spike_report, plan))
-        return manifest

@@ -1,61 +1,145 @@
-"""Package the run for marketers: manifest.json (tracked links, copy, scores) and report.html."""
+"""Package the run for marketers: manifest.json, per-platform copy and tracked links, the scheduler
+export (schedule.csv and the tiktok/, reels/, shorts/ upload folders) and the review page.
+
+``build_manifest`` is pure; ``package_run`` writes everything, the manifest last, so a manifest on
+disk always describes files that exist.
+"""
 
 from __future__ import annotations
 
-import html
 import json
-from datetime import datetime
+import re
+import unicodedata
+from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 from .. import __version__
 from ..artifacts import write_text_atomic
-from ..config import PackageConfig, Preset
+from ..config import DEFAULT_UTM_SOURCES, PackageConfig, Preset
+from ..copywriting import build_copy, clip_words, format_price, key_phrase, merge_hashtags, product_hashtag, transcript_excerpt
 from ..models import (
     Catalog,
+    Exports,
     Manifest,
     ManifestProduct,
     ManifestReel,
     MomentPlan,
+    PlatformPost,
+    Product,
     RenderResult,
     SpikeReport,
+    Transcript,
+    Word,
 )
+from ..platforms import SPECS
 
 STAGE = "package"
-VERSION = 1
-TITLE_LIMIT = {"tiktok": 100, "reels": 100, "shorts": 100, "generic": 100}
-DESCRIPTION_LIMIT = {"tiktok": 2200, "reels": 2200, "shorts": 5000, "generic": 2200}
+VERSION = 2
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
+SCHEDULE_CSV = "schedule.csv"
+# RFC 3986 characters that may stay as they are in each part (plus '%' so existing escapes survive)
+_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+_SAFE_QUERY = "/?%:@!$&'()*+,;=-._~"
+
+
+# ---------------------------------------------------------------- tracked links
+
+
+def _ascii_host(host: str) -> str:
+    """IDN host -> punycode (``bücher.example`` -> ``xn--bcher-kva.example``); ASCII hosts unchanged."""
+    if host.isascii():
+        return host.lower()
+    try:
+        import idna
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (ImportError, UnicodeError, ValueError):
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return quote(host, safe="")
+
+
+def _ascii_netloc(netloc: str) -> str:
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):  # IPv6 literal
+        host, port = hostport, ""
+    else:
+        host, colon, port = hostport.partition(":")
+        port = colon + port
+    userinfo = quote(userinfo, safe="%:!$&'()*+,;=-._~") + at if at else ""
+    return userinfo + (host if host.startswith("[") else _ascii_host(host)) + port
+
+
+def _query_key(segment: str) -> str:
+    return unquote_plus(segment.split("=", 1)[0]).strip().lower()
 
 
 def tracked_link(url: str, *, source: str, medium: str, campaign: str, content: str) -> str:
-    """The URL with UTM parameters; its own query parameters and fragment are kept."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
-    query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign), ("utm_content", content)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+    """The product URL with UTM parameters, as a plain-ASCII URI every app links correctly.
+
+    The URL's own query parameters keep their order and their exact encoding (``?ref``,
+    ``a=b%2Fc``, ``q=a+b`` stay as written); only the four UTM parameters reelcart sets are
+    replaced (``utm_term`` and ``utm_id`` stay). The fragment stays at the end. An IDN host is
+    written in punycode and non-ASCII or unsafe characters in the path, query and fragment are
+    percent-encoded, so the link survives captions, CSV files and URL shorteners.
+    """
+    parts = urlsplit(url.strip())
+    path = quote(parts.path, safe=_SAFE_PATH) or "/"
+    kept = [quote(seg, safe=_SAFE_QUERY) for seg in parts.query.split("&") if seg and _query_key(seg) not in UTM_KEYS]
+    utm = [f"{key}={quote(value, safe='-._~')}" for key, value in
+           zip(UTM_KEYS, (source, medium, campaign, content), strict=True) if value]
+    fragment = quote(parts.fragment, safe=_SAFE_QUERY)
+    return urlunsplit((parts.scheme.lower(), _ascii_netloc(parts.netloc), path, "&".join([*kept, *utm]), fragment))
 
 
-def _slug(text: str) -> str:
-    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in text)
-    return "-".join(p for p in out.split("-") if p)[:60] or "stream"
+def slug(text: str, limit: int = 60) -> str:
+    """ASCII slug for file names and campaign names ('Kem dưỡng da' -> 'kem-duong-da'); '' if nothing is left."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return out[:limit].rstrip("-")
 
 
-def _fill(template: str, fields: dict[str, str]) -> str:
-    class Safe(dict):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-
-    return template.format_map(Safe(fields))
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def campaign_name(config: PackageConfig, source: Path, stream_start: datetime | None) -> str:
+    if config.utm_campaign:
+        return config.utm_campaign
+    name = slug(source.stem) or "stream"
+    if stream_start is not None:
+        day = stream_start.date().isoformat()
+        if day not in name:
+            name = f"{name}-{day}"
+    return name
 
 
-def product_hashtag(name: str) -> str:
-    tag = "".join(ch for ch in name.title() if ch.isalnum())
-    return f"#{tag}" if tag else ""
+def upload_name(reel_id: str, product: Product) -> str:
+    """File name (without extension) a marketer uploads: 'reel-1-velvet-glow-serum'."""
+    base = slug(product.name, 48) or slug(product.sku, 48)
+    return f"{reel_id}-{base}" if base else reel_id
+
+
+def utm_source_for(config: PackageConfig, platform: str) -> str:
+    return config.utm_sources.get(platform) or DEFAULT_UTM_SOURCES.get(platform, platform)
+
+
+def copy_templates(config: PackageConfig, language: str) -> tuple[str, str, str]:
+    """(title template, description template, language they are written in): the stream's language, else English."""
+    lang = (language or "en").replace("_", "-").lower()
+    for key in (lang, lang.split("-")[0]):
+        if key in config.title_templates or key in config.description_templates:
+            return (config.title_templates.get(key, config.title_template),
+                    config.description_templates.get(key, config.description_template), key)
+    return config.title_template, config.description_template, "en"
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def _reel_words(transcript: Transcript | None, start_s: float, end_s: float) -> list[Word]:
+    if transcript is None:
+        return []
+    return [w for w in transcript.words() if w.start_s >= start_s - 0.05 and w.end_s <= end_s + 0.05]
 
 
 def build_manifest(
@@ -66,24 +150,55 @@ def build_manifest(
     rendered: RenderResult,
     catalog: Catalog,
     spikes: SpikeReport,
+    transcript: Transcript | None = None,
 ) -> Manifest:
     config: PackageConfig = preset.package
-    platform = config.platform
     products = catalog.by_sku()
     files = {r.id: r for r in rendered.reels}
-    campaign = config.utm_campaign or _slug(source.stem)
+    campaign = campaign_name(config, source, spikes.stream_start)
+    language = plan.language or "en"
+    title_t, description_t, copy_language = copy_templates(config, language)
+    lexicon_langs = [language.split("-")[0]] + (["en"] if not language.startswith("en") else [])
+    cta_phrases = [p for lang in lexicon_langs for p in preset.moments.cta_phrases.get(lang, [])]
+    stale_phrases = [p for lang in lexicon_langs for p in preset.moments.stale_phrases.get(lang, [])]
+    targets = list(dict.fromkeys(config.platforms))
     reels: list[ManifestReel] = []
     for moment in plan.moments:
         reel = files.get(moment.id)
         if reel is None:
             continue
         product = products[moment.sku]
-        link = tracked_link(
-            product.url, source=config.utm_source or platform, medium=config.utm_medium, campaign=campaign, content=moment.id
-        )
-        price = f"{product.price:,.2f} {product.currency or ''}".strip() if product.price is not None else ""
-        fields = {"product_name": product.name, "price": price, "key_phrase": moment.key_phrase, "link": link}
-        hashtags = list(dict.fromkeys([*config.hashtags, product_hashtag(product.name)]))
+        words = _reel_words(transcript, moment.start_s, moment.end_s)
+        phrase = key_phrase(words, product=product, language=language, cta_phrases=cta_phrases,
+                            stale_phrases=stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
+        if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
+            phrase = clip_words(moment.key_phrase, config.key_phrase_max_chars, ellipsis=False).rstrip(" .,;:!?")
+        fields = {"product_name": product.name, "price": format_price(product.price, product.currency, copy_language),
+                  "key_phrase": phrase, "sku": product.sku}
+        own_tags = [product_hashtag(product.name)] if config.product_hashtag else []
+        scheduled = None
+        if config.schedule_start is not None:
+            scheduled = config.schedule_start + timedelta(hours=config.schedule_every_h * len(reels))
+        name = upload_name(moment.id, product)
+
+        def tags_for(platform: str) -> list[str]:
+            return merge_hashtags(own_tags, config.hashtags, config.platform_hashtags.get(platform, []), limit=config.max_hashtags)
+
+        posts: list[PlatformPost] = []
+        for platform in targets:
+            link = tracked_link(product.url, source=utm_source_for(config, platform), medium=config.utm_medium,
+                                campaign=campaign, content=moment.id)
+            text = build_copy(SPECS[platform], title_template=title_t, description_template=description_t,
+                              fields={**fields, "link": link}, hashtags=tags_for(platform))
+            posts.append(PlatformPost(
+                platform=platform, file=f"{platform}/{name}.mp4", cover=f"{platform}/{name}.jpg", title=text.title,
+                description=text.description, hashtags=text.hashtags, caption=text.caption, link=link, scheduled_at=scheduled,
+            ))
+        main = config.platform
+        main_link = tracked_link(product.url, source=config.utm_source or utm_source_for(config, main), medium=config.utm_medium,
+                                 campaign=campaign, content=moment.id)
+        main_copy = build_copy(SPECS[main], title_template=title_t, description_template=description_t,
+                               fields={**fields, "link": main_link}, hashtags=tags_for(main))
         reels.append(
             ManifestReel(
                 id=moment.id,
@@ -92,115 +207,80 @@ def build_manifest(
                 end_s=moment.end_s,
                 duration_s=round(moment.duration_s, 3),
                 product=ManifestProduct(sku=product.sku, name=product.name, url=product.url, price=product.price, currency=product.currency),
-                link=link,
+                link=main_link,
                 captions=reel.captions_file,
                 thumbnail=reel.thumbnail,
-                title=_clip(_fill(config.title_template, fields), TITLE_LIMIT[platform]),
-                description=_clip(_fill(config.description_template, fields), DESCRIPTION_LIMIT[platform]),
-                hashtags=[h for h in hashtags if h],
+                title=main_copy.title,
+                description=main_copy.description,
+                hashtags=main_copy.hashtags,
                 score=moment.score,
                 warnings=moment.warnings,
                 spike_onset_s=moment.spike_onset_s,
+                key_phrase=phrase,
+                transcript_excerpt=transcript_excerpt(words) if words else moment.first_words,
+                cta_text=moment.cta_text,
+                posts=posts,
             )
         )
+    exports = Exports(schedule_csv=SCHEDULE_CSV, folders={p: f"{p}/" for p in targets}) if targets else None
     return Manifest(
         tool="reelcart",
         version=__version__,
         source=str(source),
         stream_start=spikes.stream_start,
         preset=preset.name,
-        platform=platform,
-        language=plan.language,
+        platform=config.platform,
+        language=language,
+        copy_language=copy_language,
+        campaign=campaign,
         reels=reels,
         fewer_reels_reason=plan.notes,
         rejected=plan.rejected,
         order_stats=spikes.stats,
+        exports=exports,
     )
 
 
-def _fmt_time(t_s: float | None) -> str:
-    if t_s is None:
-        return "–"
-    m, s = divmod(int(round(t_s)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+# ---------------------------------------------------------------- writing
 
 
-def build_report(manifest: Manifest, spikes: SpikeReport, plan: MomentPlan) -> str:
-    """A self-contained review page: order timeline (inline SVG), reels, rejected candidates."""
-    e = html.escape
-    chart = _timeline_svg(spikes, manifest)
-    cards = []
-    for reel in manifest.reels:
-        score = reel.score
-        parts = " · ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in score.model_dump().items())
-        warnings = "".join(f"<li>{e(w)}</li>" for w in reel.warnings) or "<li>none</li>"
-        moment = next(m for m in plan.moments if m.id == reel.id)
-        cards.append(
-            f"""<section class="reel"><video src="{e(reel.file)}" poster="{e(reel.thumbnail)}" controls preload="metadata"></video>
-<div><h2>{e(reel.id)}: {e(reel.product.name)}</h2>
-<p class="meta">{_fmt_time(reel.start_s)}–{_fmt_time(reel.end_s)} ({reel.duration_s:.1f} s) · spike at {_fmt_time(reel.spike_onset_s)}</p>
-<p><strong>{e(reel.title)}</strong></p><p>{e(reel.description)}</p><p>{e(' '.join(reel.hashtags))}</p>
-<p>Link: <a href="{e(reel.link)}">{e(reel.link)}</a></p>
-<p class="meta">Score {score.total:.2f}: {e(parts)}</p>
-<p class="excerpt">“{e(moment.first_words)}…”</p><p>Call to action: {e(moment.cta_text or 'none found')}</p>
-<h3>Warnings</h3><ul>{warnings}</ul></div></section>"""
-        )
-    rejected = "".join(
-        f"<tr><td>{e(r.sku)}</td><td>{_fmt_time(r.spike_onset_s)}</td><td>{_fmt_time(r.start_s)}–{_fmt_time(r.end_s)}</td><td>{e(r.reason)}</td></tr>"
-        for r in manifest.rejected
-    ) or "<tr><td colspan=4>none</td></tr>"
-    notes = "".join(f"<li>{e(n)}</li>" for n in manifest.fewer_reels_reason)
-    stats = manifest.order_stats
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>reelcart report: {e(Path(manifest.source).name)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'">
-<style>body{{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#222;max-width:1100px}}.reel{{display:flex;gap:1.5rem;margin:1.5rem 0;padding:1rem;border:1px solid #ddd;border-radius:8px}}
-video{{width:270px;height:480px;background:#000}}.meta{{color:#666}}table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:4px 8px;text-align:left}}.excerpt{{font-style:italic}}</style></head>
-<body><h1>reelcart report</h1><p class="meta">{e(manifest.source)} · preset {e(manifest.preset)} · language {e(manifest.language)} · reelcart {e(manifest.version)}</p>
-<h2>Orders</h2><p class="meta">{stats.orders_used} orders used of {stats.rows} rows · {stats.duplicates} duplicates · {stats.cancelled} cancelled · {stats.outside_recording} outside the recording · {sum(stats.unknown_skus.values())} unknown SKU · {stats.unreadable} unreadable</p>
-{chart}
-<h2>Reels</h2>{''.join(cards) or '<p>No reels were made.</p>'}
-{f'<h2>Why fewer reels</h2><ul>{notes}</ul>' if notes else ''}
-<h2>Candidates not chosen</h2><table><tr><th>SKU</th><th>Spike</th><th>Range</th><th>Reason</th></tr>{rejected}</table>
-</body></html>
-"""
+def output_files(manifest: Manifest) -> list[str]:
+    """Every file package_run writes (relative to the output folder), for the pipeline's cache check."""
+    files = ["manifest.json", "report.html"]
+    if manifest.exports is not None:
+        files.append(manifest.exports.schedule_csv)
+        files += [f"{folder}{SCHEDULE_CSV}" for folder in manifest.exports.folders.values()]
+    files += [p for reel in manifest.reels for post in reel.posts for p in (post.file, post.cover)]
+    return files
 
 
-def _timeline_svg(spikes: SpikeReport, manifest: Manifest) -> str:
-    e = html.escape
-    width, height, pad = 1000, 220, 30
-    series = spikes.timeline
-    n = max((len(s.counts) for s in series), default=0)
-    if n == 0:
-        return "<p>No orders.</p>"
-    peak = max(1, max(max(s.counts) for s in series))
-    colours = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324"]
-    scale_x = (width - 2 * pad) / n
-    bin_s = spikes.timeline_bin_s
-    shapes = []
-    for reel in manifest.reels:
-        x0 = pad + reel.start_s / bin_s * scale_x
-        w = max(2.0, reel.duration_s / bin_s * scale_x)
-        shapes.append(f'<rect class="reel-span" x="{x0:.1f}" y="{pad}" width="{w:.1f}" height="{height - 2 * pad}" fill="#ffd40055"><title>{e(reel.id)}</title></rect>')
-    legend = []
-    for i, s in enumerate(series):
-        colour = colours[i % len(colours)]
-        pts = " ".join(
-            f"{pad + (j + 0.5) * scale_x:.1f},{height - pad - c / peak * (height - 2 * pad):.1f}" for j, c in enumerate(s.counts)
-        )
-        shapes.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"><title>{e(s.sku)}</title></polyline>')
-        legend.append(f'<span style="color:{colour}">■ {e(s.sku)}</span>')
-    for spike in spikes.spikes:
-        x = pad + spike.onset_s / bin_s * scale_x
-        shapes.append(f'<line class="spike" x1="{x:.1f}" x2="{x:.1f}" y1="{pad}" y2="{height - pad}" stroke="#000" stroke-dasharray="4 3"><title>{e(spike.sku)} spike</title></line>')
-    axis = f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#888"/>'
-    label = f'<text x="{pad}" y="{pad - 8}" font-size="12">orders per minute (max {peak})</text>'
-    return f'<svg id="timeline" viewBox="0 0 {width} {height}" width="100%" role="img">{axis}{label}{"".join(shapes)}</svg><p>{" ".join(legend)}</p>'
+def manifest_json(manifest: Manifest) -> str:
+    return json.dumps(json.loads(manifest.model_dump_json()), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_outputs(out_dir: Path, manifest: Manifest, report_html: str) -> None:
-    write_text_atomic(out_dir / "report.html", report_html)
-    write_text_atomic(out_dir / "manifest.json", json.dumps(json.loads(manifest.model_dump_json()), indent=2, ensure_ascii=False) + "\n")
+def package_run(
+    out_dir: Path,
+    *,
+    source: Path,
+    preset: Preset,
+    plan: MomentPlan,
+    rendered: RenderResult,
+    catalog: Catalog,
+    spikes: SpikeReport,
+    transcript: Transcript | None = None,
+) -> Manifest:
+    """Build the manifest and write the exports, the review page and manifest.json (last)."""
+    from ..export import previous_exports, write_exports
+    from ..report import build_report
+
+    out_dir = Path(out_dir)
+    manifest = build_manifest(source=source, preset=preset, plan=plan, rendered=rendered, catalog=catalog,
+                              spikes=spikes, transcript=transcript)
+    stale = previous_exports(out_dir)
+    write_exports(out_dir, manifest, preset.package, stale=stale)
+    write_text_atomic(out_dir / "report.html", build_report(manifest, spikes, catalog))
+    write_text_atomic(out_dir / "manifest.json", manifest_json(manifest))
+    return manifest
 
 
 def now_iso() -> str:
