@@ -31,3 +31,11 @@ def test_file_identity_changes_with_content(tmp_path):
     f.write_bytes(os.urandom(4096))
     assert file_identity(f) != first
     assert stable_hash({"a": 1, "b": 2}) == stable_hash({"b": 2, "a": 1})
+
+
+def test_outputs_get_normal_permissions(tmp_path):
+    target = tmp_path / "manifest.json"
+    write_text_atomic(target, "{}")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
