@@ -80,7 +80,7 @@ class Job:
     preset: str = "default"
     overrides: list[dict[str, Any]] = field(default_factory=list)
     stream_start: str | None = None
-    where: str = ""  # "jobs.yaml entry 3 (line 12)" / "folder shows/": for messages
+    where: str = ""  # "entry 3 (line 12)" of a jobs file, or the recording's file name in a folder
     problem: str | None = None  # known before running: the job fails with this message
 
     def spec(self, threads: int | None) -> dict[str, Any]:
@@ -215,12 +215,17 @@ def discover_jobs(source: Path, options: DiscoverOptions) -> list[Job]:
             raise InputError("a jobs file must be YAML (.yaml, .yml) or CSV (.csv)", path=source)
         jobs = [_job_from_entry(entry, defaults, where, source, options) for where, entry, defaults in raw]
     _check_unique(jobs, source)
-    for job in jobs:  # validate each preset once, before anything runs
+    for job in jobs:  # validate each job's preset before anything runs
+        try:
+            load_preset(job.preset, job.overrides)
+        except ConfigError as exc:
+            detail = str(exc).replace("command-line option field", "'set' field", 1)
+            raise ConfigError(f"{job.where}: {detail}", path=source) from exc
         job.overrides = [*job.overrides, *options.overrides]
         try:
             load_preset(job.preset, job.overrides)
         except ConfigError as exc:
-            raise ConfigError(f"{job.where}: {exc}" if job.where else str(exc), path=None) from exc
+            raise ConfigError(f"{job.where}: {exc}", path=source) from exc
     return jobs
 
 
@@ -378,7 +383,7 @@ def _job_from_entry(item: dict[str, Any], defaults: dict[str, Any], where: str, 
         name=name, video=video, orders=orders, catalog=catalog, out=out, preset=preset,
         overrides=[*_set_layers(defaults.get("set"), source, "defaults"), *_set_layers(item.get("set"), source, where)],
         stream_start=_parse_stream_start(entry.get("stream_start"), source, where),
-        where=f"{source.name} {where}",
+        where=where,
     )
 
 
@@ -732,6 +737,7 @@ class JobProcess:
         result["seconds"] = seconds
         result["exit_code"] = code
         result["log"] = str(self.log_path)
+        result["node"] = socket.gethostname()
         return result
 
 
@@ -760,6 +766,7 @@ class JobOutcome(BaseModel):
     manifest: str | None = None
     log: str | None = None
     exit_code: int | None = None
+    node: str | None = Field(None, description="Host the job ran on.")
     stages: list[StageOutcome] = Field(default_factory=list)
 
 
@@ -896,6 +903,8 @@ class Batch:
         self.options = options
         self.reporter = reporter
         self.exit_code = 0
+        self._started: dict[str, float] = {}
+        self._stage: dict[str, str | None] = {}
         self.started = time.perf_counter()
         self.stop = _Stop()
         cores = machine_cores()
@@ -933,6 +942,9 @@ class Batch:
     def job_event(self, name: str, message: dict[str, Any]) -> None:
         if message.get("event") == "job_start":
             self.outcomes[name].status = "running"
+            self._started[name] = time.perf_counter()
+        elif message.get("event") == "stage_start":
+            self._stage[name] = message.get("stage")
         extra = {k: v for k, v in message.items() if k not in ("kind", "event", "stage", "seconds", "job")}
         self.emit(message.get("event", "?"), job=name, stage=message.get("stage"), seconds=float(message.get("seconds") or 0.0), **extra)
 
@@ -941,6 +953,12 @@ class Batch:
         status = result.get("status", "failed")
         if status == "interrupted" and outcome.status == "pending":
             status = "not run"  # stopped before it started
+        if status == "interrupted" and self.stop.signum is not None:
+            result = {**result, "error": f"stopped: the batch received {signal.Signals(self.stop.signum).name}"}
+        if name in self._started:  # what the job process could not tell (a cancelled Ray task)
+            result.setdefault("seconds", round(time.perf_counter() - self._started[name], 3))
+            if not result.get("stage"):
+                result["stage"] = self._stage.get(name)
         outcome.status = status if status in ("done", "failed", "interrupted", "not run") else "failed"
         outcome.reels = result.get("reels")
         outcome.seconds = result.get("seconds")
@@ -949,6 +967,7 @@ class Batch:
         outcome.manifest = result.get("manifest")
         outcome.log = result.get("log")
         outcome.exit_code = result.get("exit_code")
+        outcome.node = result.get("node")
         outcome.stages = [StageOutcome(**s) for s in result.get("stages", [])]
         self.emit("job_end", job=name, stage=outcome.failed_stage, seconds=outcome.seconds or 0.0, status=outcome.status,
                   reels=outcome.reels, error=outcome.error)
@@ -1096,9 +1115,7 @@ def run_job_task(spec: dict[str, Any], relay: Any) -> dict[str, Any]:
                 relay.put.remote(spec["name"], message)
             if proc.eof:
                 proc.proc.wait()
-        result = proc.finish()
-        result["node"] = socket.gethostname()
-        return result
+        return proc.finish()
     except BaseException:
         proc.stop()
         deadline = time.monotonic() + STOP_GRACE_S
@@ -1133,7 +1150,11 @@ class RayExecutor:
             ray.init(**init)
         except Exception as exc:  # noqa: BLE001 - Ray raises ConnectionError, RuntimeError, ...
             where = f"at {address}" if address else "locally"
-            raise ReelcartError(f"cannot reach a Ray cluster {where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            hint = ""
+            if "auth" in str(exc).lower() or not os.environ.get("RAY_AUTH_MODE"):
+                hint = " (if the cluster uses token authentication, set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN as on the cluster)"
+            raise ReelcartError(f"cannot reach a Ray cluster {where}: {detail}{hint}") from exc
         # Ray installs its own handlers during init: ours must win for a clean stop
         batch.stop.restore()
         batch.stop.install()
@@ -1146,7 +1167,7 @@ class RayExecutor:
     def _run(self, ray: Any, jobs: list[Job]) -> None:
         batch = self.batch
         relay = ray.remote(num_cpus=0)(EventRelay).remote()
-        task = ray.remote(run_job_task).options(num_cpus=batch.threads, max_retries=1, retry_exceptions=False)
+        task = ray.remote(run_job_task)
         pending = deque(jobs)
         refs: dict[Any, str] = {}
         cancelled_at: float | None = None
@@ -1161,7 +1182,8 @@ class RayExecutor:
             while pending and len(refs) < limit and not batch.stop:
                 job = pending.popleft()
                 spec = job.spec(batch.threads)
-                refs[task.options(name=f"reelcart:{job.name}").remote(spec, relay)] = job.name
+                options = {"num_cpus": batch.threads, "max_retries": 1, "retry_exceptions": False, "name": f"reelcart:{job.name}"}
+                refs[task.options(**options).remote(spec, relay)] = job.name
             if batch.stop:
                 pending.clear()
                 if cancelled_at is None:
