@@ -120,7 +120,8 @@ class TerminalReporter:
         if kind == "batch_start":
             self.overall = self._tqdm(
                 total=event.get("jobs", 0), desc="batch", unit="job", position=0, file=self.stream, dynamic_ncols=True,
-                bar_format="{desc} {bar:30} {n_fmt}/{total_fmt} jobs [{elapsed}<{remaining}] {postfix}",
+                bar_format="{desc} {bar:30} {n_fmt}/{total_fmt} jobs [{elapsed}<{remaining}]{postfix}",
+                initial=event.get("skipped", 0),  # finished earlier: counted, but not in the rate
             )
             self.overall.set_postfix_str(f"{event.get('executor')}: {event.get('workers') or 'all'} at once", refresh=True)
         elif kind == "job_start" and job:
@@ -128,7 +129,7 @@ class TerminalReporter:
             self.slots[job] = slot
             self.bars[job] = self._tqdm(
                 total=STAGE_COUNT, desc=f"  {job[:28]:<28}", position=slot, leave=False, file=self.stream,
-                dynamic_ncols=True, bar_format="{desc} {bar:12} {n_fmt}/{total_fmt} {postfix}",
+                dynamic_ncols=True, bar_format="{desc} {bar:12} {n_fmt}/{total_fmt}{postfix}",
             )
         elif kind == "stage_start" and job in self.bars:
             self.stage[job] = (event.get("stage") or "", time.monotonic())
@@ -146,7 +147,8 @@ class TerminalReporter:
             mark = {"done": "✓", "skipped": "=", "failed": "✗"}.get(status, "·")
             self._write(f"{mark} {_job_line(event)}")
             if self.overall is not None:
-                self.overall.update(1)
+                if status != "skipped":  # already counted by ``initial``
+                    self.overall.update(1)
                 self.overall.set_postfix_str(self._summary(), refresh=True)
         elif kind == "batch_end":
             self.close()
