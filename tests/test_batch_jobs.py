@@ -299,3 +299,23 @@ def test_missing_jobs_path(tmp_path):
     touch(tmp_path / "s" / "a.mp4")
     with pytest.raises(ConfigError, match=r"s: a.mp4: unknown preset 'nosuch'"):
         discover_jobs(tmp_path / "s", options(tmp_path, preset="nosuch"))
+
+
+# ----------------------------------------------------------------- one folder, one writer
+
+
+def test_a_job_folder_has_one_writer_and_stale_temporaries_go(tmp_path):
+    from reelcart.batch import _folder_lock, _remove_stale_partials
+    from reelcart.errors import ReelcartError
+
+    out = tmp_path / "show"
+    with _folder_lock(out):
+        with pytest.raises(ReelcartError, match="another reelcart process is working on this folder"):
+            with _folder_lock(out):
+                pass
+    with _folder_lock(out):  # released when the holder is done
+        pass
+    stale = [touch(out / ".reel-1.k2j3.partial.mp4"), touch(out / "work" / ".audio-16k.x1.partial.wav")]
+    keep = [touch(out / "reel-1.mp4"), touch(out / "work" / "probe.json", "{}")]
+    _remove_stale_partials(out)
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in keep)

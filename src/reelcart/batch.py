@@ -1158,6 +1158,11 @@ class RayExecutor:
         # Ray installs its own handlers during init: ours must win for a clean stop
         batch.stop.restore()
         batch.stop.install()
+        with contextlib.suppress(Exception):
+            largest = max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n.get("Alive")), default=0)
+            if largest and largest < batch.threads:
+                log.warning("no Ray node has %d CPUs (the largest has %g): jobs wait until the cluster grows; "
+                            "lower --threads-per-job to run them now", batch.threads, largest)
         try:
             self._run(ray, jobs)
         finally:
