@@ -38,16 +38,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import __version__
 from .artifacts import write_model_atomic
-from .config import deep_merge, load_preset, parse_set_option
+from .config import load_preset, parse_set_option
 from .errors import ConfigError, InputError, ReelcartError
 from .resources import ENV_THREADS, machine_cores
+
+if TYPE_CHECKING:
+    from .models import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -394,7 +397,7 @@ class _NotCurrent(Exception):
     pass
 
 
-def finished_manifest(job: Job) -> Any:
+def finished_manifest(job: Job) -> Manifest | None:
     """The job's manifest when its output is whole and current, else None.
 
     Runs the pipeline against the cache without computing anything: every stage must be served
@@ -406,7 +409,7 @@ def finished_manifest(job: Job) -> Any:
         return None
     if not (job.out / "manifest.json").is_file() or not (job.out / "work").is_dir():
         return None
-    from .pipeline import Pipeline, RunRequest
+    from .pipeline import Pipeline
 
     class CacheOnly(Pipeline):
         def cached(self, stage, version, key_parts, model_type, compute, outputs=None):  # noqa: ANN001, ANN202
@@ -418,7 +421,7 @@ def finished_manifest(job: Job) -> Any:
     try:
         request = _run_request(job.spec(None))
         manifest = CacheOnly(request).run().manifest
-    except (_NotCurrent, ReelcartError, OSError, ValueError):
+    except Exception:  # noqa: BLE001 - anything that stops the check means "not finished": run the job
         return None
     if manifest is None:
         return None
