@@ -254,5 +254,66 @@ def doctor() -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("jobs_path", metavar="JOBS", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reelcart-out"), show_default=True,
+              help="Batch folder: batch-report.json, and OUT/<job> for every job whose entry names no 'out'.")
+@click.option("--preset", default="default", show_default=True, help="Preset for jobs that name none (name or YAML file).")
+@click.option("--set", "sets", multiple=True, metavar="SECTION.FIELD=VALUE", help="Override one preset field in every job (repeatable).")
+@click.option("--model", help="Speech model for every job (transcribe.model).")
+@click.option("--language", help="Spoken language for every job (transcribe.language).")
+@click.option("--jobs", "workers", type=click.IntRange(min=1),
+              help="Recordings processed at once [default: local: half the cores; ray: as many as the cluster fits].")
+@click.option("--threads-per-job", type=click.IntRange(min=1), help="CPU threads per recording [default: local: cores / --jobs; ray: 2].")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where jobs run: processes on this machine, or tasks on a Ray cluster.")
+@click.option("--address", help="Ray cluster address (host:6379 or ray://host:10001) [default: $RAY_ADDRESS, else a local Ray instance].")
+@click.option("--allow-outside", is_flag=True, help="Allow jobs-file entries whose files lie outside the jobs file's folder.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: live progress (or plain lines when not on a terminal); json: one JSON object per line on stdout.")
+@click.option("--no-progress", is_flag=True, help="Plain lines instead of the live progress display.")
+@click.option("--dry-run", is_flag=True, help="List the jobs and which are finished; run nothing.")
+@reports_errors
+def batch(jobs_path, out_dir, preset, sets, model, language, workers, threads_per_job, executor, address, allow_outside,  # noqa: ANN001, PLR0913
+          log_format, no_progress, dry_run) -> None:
+    """Process many recordings: JOBS is a folder or a jobs file (YAML or CSV).
+
+    \b
+    Folder: every NAME.mp4 (.mov, .mkv, .webm, ...) with NAME.orders.csv (.json, .jsonl) beside it,
+    and NAME.catalog.csv or a shared catalog.csv (.json, .yaml); NAME.preset.yaml is optional.
+    Jobs file: entries with video, orders, catalog, and optional name, preset, out, stream_start,
+    set; paths are relative to the jobs file and must stay inside its folder (see --allow-outside).
+
+    Finished jobs are skipped, finished stages reused: run the same command again to resume.
+    Exit code: 0 when every job succeeded, 1 when any failed, 130/143 when stopped by a signal.
+    """
+    from .batch import REPORT_FILE, BatchOptions, DiscoverOptions, discover_jobs, finished_manifest, format_summary, run_batch
+    from .progress import make_reporter
+
+    overrides = [parse_set_option(item) for item in sets]
+    for value, section, key in ((model, "transcribe", "model"), (language, "transcribe", "language")):
+        if value is not None:
+            overrides.append({section: {key: value}})
+    jobs = discover_jobs(jobs_path, DiscoverOptions(out_root=out_dir.absolute(), preset=preset, overrides=overrides,
+                                                    allow_outside=allow_outside))
+    if dry_run:
+        width = max(len(j.name) for j in jobs)
+        for job in jobs:
+            state = f"problem: {job.problem}" if job.problem else ("finished" if finished_manifest(job) else "to run")
+            click.echo(f"{job.name:<{width}}  {state:<8}  {job.video} -> {job.out}")
+        return
+    reporter = make_reporter(log_format, stdout=sys.stdout, stderr=sys.stderr, progress=False if no_progress else None)
+    options = BatchOptions(out_root=out_dir.absolute(), executor=executor, workers=workers, threads_per_job=threads_per_job,
+                           address=address, source=str(jobs_path))
+    try:
+        report, code = run_batch(jobs, options, reporter)
+    finally:
+        reporter.close()
+    click.echo(format_summary(report), err=log_format == "json")
+    if report.state == "interrupted":
+        click.secho(f"reelcart: batch stopped; run the same command again to resume ({out_dir / REPORT_FILE})", fg="yellow", err=True)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -17,6 +17,7 @@ from ..errors import MediaError
 from ..ffmpeg import run_ffmpeg
 from ..fonts import choose_font, prepare_fonts_dir
 from ..models import MediaInfo, Moment, Product, RenderedReel, Transcript
+from ..resources import x264_thread_args
 from .captions import build_ass, build_card, build_pages, build_srt, reel_words
 from .reframe import crop_x_expression
 
@@ -98,7 +99,7 @@ def build_render_args(
     return [
         "-ss", f"{moment.start_s:.3f}", "-t", f"{moment.duration_s:.3f}", "-i", info.path,
         "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
-        "-c:v", "libx264", "-preset", render.x264_preset, "-crf", str(render.crf), "-profile:v", "high",
+        "-c:v", "libx264", *x264_thread_args(), "-preset", render.x264_preset, "-crf", str(render.crf), "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-flags", "+cgop",
         "-fps_mode", "cfr", "-r", f"{render.fps:g}",
         "-c:a", "aac", "-b:a", f"{render.audio_bitrate_kbps}k", "-ar", str(render.audio_rate_hz), "-ac", "2",

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import MomentsConfig, TranscribeConfig
 from ..errors import ModelError
 from ..models import Catalog, Segment, SpikeReport, TimeRange, Transcript, Word
+from ..resources import cpu_threads
 from ..speech_models import resolve_model
 from .audio import SAMPLE_RATE_HZ, read_window
 
@@ -87,7 +88,7 @@ def load_model(config: TranscribeConfig):  # noqa: ANN201 - faster_whisper.Whisp
     info = resolve_model(config.model)
     device, compute = _device(config)
     try:
-        return WhisperModel(info.path, device=device, compute_type=compute, cpu_threads=os.cpu_count() or 2), info
+        return WhisperModel(info.path, device=device, compute_type=compute, cpu_threads=cpu_threads()), info
     except Exception as exc:  # noqa: BLE001 - faster-whisper raises many kinds
         hint = ""
         if not info.bundled and not Path(info.path).exists():
