@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
 
-from reelcart.ffmpeg import ffmpeg_exe
+from reelcart.ffmpeg import AnalysisFrames
 from reelcart.models import CropPlan
 from reelcart.stages.reframe import evaluate_path
 
@@ -79,17 +78,14 @@ def green_key_boxes(path: Path, width_px: int = 320) -> tuple[np.ndarray, list[t
         s = c.streams.video[0]
         src_w, src_h = s.codec_context.width, s.codec_context.height
         fps = float(s.average_rate)  # the shared clips are constant frame rate
+        duration = float(s.duration * s.time_base) if s.duration else float(c.duration / 1e6)
     h = int(round(width_px * src_h / src_w / 2)) * 2
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-an",
-           "-vf", f"scale={width_px}:{h}:flags=area,format=rgb24", "-f", "rawvideo", "pipe:1"]
-    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
-    frames = np.frombuffer(raw, np.uint8).reshape(-1, h, width_px, 3).astype(np.int16)
-    r, g, b = frames[..., 0], frames[..., 1], frames[..., 2]
-    subject = ~((g > 120) & (g > r + 40) & (g > b + 40))  # not green
-    cols = subject.sum(axis=1) >= max(2, h // 60)  # columns holding part of the subject
+    frames = AnalysisFrames(path, start_s=0, duration_s=duration + 1, fps=fps, width_px=width_px, height_px=h)
     scale = src_w / width_px
     boxes: list[tuple[float, float] | None] = []
-    for row in cols:
-        xs = np.nonzero(row)[0]
+    for _, frame in frames:  # BGR
+        b, g, r = (frame[..., i].astype(np.int16) for i in range(3))
+        subject = ~((g > 120) & (g > r + 40) & (g > b + 40))  # not green
+        xs = np.nonzero(subject.sum(axis=0) >= max(2, h // 60))[0]  # columns holding part of the subject
         boxes.append(None if len(xs) == 0 else (float(xs[0] * scale), float((xs[-1] + 1) * scale)))
     return np.arange(len(boxes)) / fps, boxes, src_w

@@ -152,7 +152,8 @@ class AnalysisFrames:
     copy (``scene_width_px`` wide) and written to a text file, so cuts are found to the frame
     without any full-rate or full-resolution frame reaching Python. Iterate first; then
     ``scene_scores`` holds ``(t_s, score)`` pairs (score 0-100, times from the range start, on the
-    same clock as the render pass's ``t``).
+    same clock as the render pass's ``t``). Frame ``k`` is the last source frame at or before
+    ``k / fps`` (``round=up``; the default ``near`` would show up to half a sample later).
     """
 
     def __init__(
@@ -171,7 +172,7 @@ class AnalysisFrames:
         sw, sh = self.scene_size
         graph = (
             f"[0:v]split=2[a][b];"
-            f"[a]fps={self.fps:g},scale={self.width_px}:{self.height_px}:flags=area,format=bgr24[frames];"
+            f"[a]fps={self.fps:g}:round=up,scale={self.width_px}:{self.height_px}:flags=area,format=bgr24[frames];"
             f"[b]scale={sw}:{sh}:flags=area,scdet=threshold=100:sc_pass=0,"
             f"metadata=mode=print:key=lavfi.scd.score:file={scores_name},nullsink"
         )

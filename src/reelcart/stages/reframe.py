@@ -492,13 +492,14 @@ def _num(value: float) -> str:
 def path_expression(keys: list[CropKeyframe], axis: str = "x") -> str:
     """ffmpeg expression of the window position at time ``t`` (seconds from the reel start).
 
-    Linear between keyframes, a step where two keyframes share a time (a cut). Written as a flat sum,
-    ``p0 + Σ slope·clip(t-tᵢ, 0, Δᵢ) + Σ jump·gte(t, tᵢ)``, so long reels give a long but shallow
-    expression (ffmpeg parses nested ``if`` chains recursively). Constant positions give a number."""
+    Linear between keyframes, a step where two keyframes share a time (a cut). Written as a sum,
+    ``p0 + Σ slope·clip(t-tᵢ, 0, Δᵢ) + Σ jump·gte(t, tᵢ)``, grouped as a balanced tree, so long reels
+    give a long but shallow expression: ffmpeg's evaluator rejects chains deeper than about 60
+    (a nested ``if`` per keyframe, or a flat sum, fails past ~50 keyframes). Constant positions give a number."""
     values = [k.x_px if axis == "x" else k.y_px for k in keys]
     if not keys:
         return "0"
-    terms = [str(values[0])]
+    terms = [f"+{values[0]}"]
     for a, b, va, vb in zip(keys, keys[1:], values, values[1:]):
         delta = vb - va
         if delta == 0:
@@ -509,7 +510,16 @@ def path_expression(keys: list[CropKeyframe], axis: str = "x") -> str:
         else:
             slope = delta / span
             terms.append(f"{'+' if slope > 0 else '-'}{_num(abs(slope))}*clip(t-{_num(a.t_s)},0,{_num(span)})")
-    return "".join(terms)
+    return _balanced_sum(terms)
+
+
+def _balanced_sum(terms: list[str], group: int = 16) -> str:
+    """``t1+t2+…`` as a balanced tree of parenthesised groups: ffmpeg's expression evaluator refuses
+    a chain deeper than about 60 operations, so a flat sum of hundreds of keyframes would fail."""
+    if len(terms) <= group:
+        return "".join(terms).removeprefix("+")
+    half = len(terms) // 2
+    return f"({_balanced_sum(terms[:half], group)})+({_balanced_sum(terms[half:], group)})"
 
 
 def crop_x_expression(keys: list[CropKeyframe]) -> str:  # kept for callers of the first version
@@ -533,9 +543,11 @@ def evaluate_path(keys: list[CropKeyframe], t_s: np.ndarray | float, axis: str =
 def _fit_chain(label_in: str, out_w: int, out_h: int, label_out: str) -> str:
     """The whole frame, letterboxed on a blurred, enlarged copy of itself (blurred at quarter size: cheap)."""
     bw, bh = even(out_w / 4), even(out_h / 4)
+    radius = max(1, min(8, min(bw, bh) // 2 - 1))  # boxblur needs radius < half the (chroma) plane
+    chroma = max(0, min(radius, min(bw, bh) // 4 - 1))
     return (
         f"[{label_in}]split=2[fitbg][fitfg];"
-        f"[fitbg]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur=8:2,"
+        f"[fitbg]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={radius}:2:{chroma}:2,"
         f"scale={out_w}:{out_h}:flags=bilinear[fitblur];"
         f"[fitfg]scale={out_w}:{out_h}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos[fitfront];"
         f"[fitblur][fitfront]overlay=(W-w)/2:(H-h)/2[{label_out}]"
@@ -571,3 +583,23 @@ def build_geometry_filter(info: MediaInfo, crop: CropPlan | None, out_w: int, ou
         + _fit_chain("fitsrc", out_w, out_h, "fitted")
         + f";[cropped][fitted]overlay=0:0:enable='{enable}'"
     )
+
+
+def edited_crop(crop: CropPlan | None, info: MediaInfo) -> CropPlan | None:
+    """A crop path edited by hand in plan.json, made safe to render: None (plan anew) when it was made
+    for another picture size; otherwise window sizes even and inside the frame, keyframes in time
+    order and inside the frame. The render pass clamps again (``clip`` in the expression)."""
+    if crop is None:
+        return None
+    src_w, src_h = info.display_width_px, info.display_height_px
+    if (crop.source_width_px, crop.source_height_px) != (src_w, src_h):
+        log.warning("plan crop was made for %sx%s, the recording is %sx%s: planning it again",
+                    crop.source_width_px, crop.source_height_px, src_w, src_h)
+        return None
+    if crop.mode in ("none", "fit") or not crop.keyframes:
+        return crop if crop.keyframes or crop.mode in ("none", "fit") else None
+    w = min(even(crop.width_px), even(src_w))
+    h = min(even(crop.height_px), even(src_h))
+    keys = sorted(crop.keyframes, key=lambda k: k.t_s)  # stable: a cut's two keyframes keep their order
+    keys = [CropKeyframe(t_s=max(0.0, k.t_s), x_px=min(max(0, k.x_px), src_w - w), y_px=min(max(0, k.y_px), src_h - h)) for k in keys]
+    return crop.model_copy(update={"width_px": w, "height_px": h, "keyframes": keys})

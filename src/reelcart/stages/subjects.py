@@ -143,13 +143,15 @@ class HaarFaceDetector:
         self.frontal = haar_cascade("haarcascade_frontalface_default.xml")
         self.profile = haar_cascade("haarcascade_profileface.xml")
         self.min_face_frac = config.min_face_frac
+        self.calls = 0
+        self.profile_hit = False
 
     def _run(self, cascade, gray: np.ndarray, min_px: int, mirror: bool = False) -> list[Box]:  # noqa: ANN001
         if cascade is None:
             return []
         img = gray[:, ::-1] if mirror else gray
         found = cascade.detectMultiScale(
-            np.ascontiguousarray(img), scaleFactor=1.15, minNeighbors=4, minSize=(min_px, min_px),
+            np.ascontiguousarray(img), scaleFactor=1.2, minNeighbors=4, minSize=(min_px, min_px),
             maxSize=(int(gray.shape[0] * 0.9), int(gray.shape[0] * 0.9)),
         )
         width = gray.shape[1]
@@ -160,10 +162,15 @@ class HaarFaceDetector:
         return out
 
     def detect(self, frame: np.ndarray, gray: np.ndarray) -> list[Box]:
-        min_px = max(14, int(round(self.min_face_frac * min(gray.shape))))
+        # the cascades' own window is 24 px (frontal) / 20 px (profile): smaller faces are never found
+        min_px = max(20, int(round(self.min_face_frac * min(gray.shape))))
         faces = self._run(self.frontal, gray, min_px)
-        if not faces:  # profiles only when nobody faces the camera: the cascades are the costly part
+        self.calls += 1
+        # Profiles only when nobody faces the camera, and then on every other frame unless the last
+        # try found one (tracks bridge one-frame gaps): the cascades are the costly part.
+        if not faces and (self.profile_hit or self.calls % 2 == 1):
             faces = self._run(self.profile, gray, min_px) + self._run(self.profile, gray, min_px, mirror=True)
+            self.profile_hit = bool(faces)
         return nms(faces)
 
 
@@ -297,12 +304,14 @@ class Track:
         return [(f, b) for f, b in zip(self.frames, self.boxes) if first <= f <= last]
 
 
-def link_tracks(per_frame: list[list[Box]], *, max_gap: int = 2, min_iou: float = 0.1, max_jump: float = 0.8) -> list[Track]:
+def link_tracks(per_frame: list[list[Box]], *, max_gap: int = 2, min_iou: float = 0.1, max_jump: float = 1.0) -> list[Track]:
     """Greedy association of detections into tracks, per kind.
 
-    A detection joins the track whose last box (seen at most ``max_gap`` frames earlier) overlaps it
-    (IoU ≥ ``min_iou``) or whose centre is within ``max_jump`` box widths; best pairs first. A
-    detection that matches nothing starts a new track. One-frame false positives stay short tracks.
+    Each active track (last seen at most ``max_gap`` frames earlier) predicts where its box is now
+    (constant velocity from its last two boxes). A detection joins the track whose prediction it
+    overlaps (IoU ≥ ``min_iou``) or lies within ``max_jump`` box widths of, if the sizes agree
+    (ratio < 2); best pairs first. A detection that matches nothing starts a new track, so a
+    one-frame false positive stays a one-frame track and never wins a shot.
     """
     tracks: list[Track] = []
     active: list[Track] = []
@@ -311,14 +320,20 @@ def link_tracks(per_frame: list[list[Box]], *, max_gap: int = 2, min_iou: float 
         pairs = []
         for ti, track in enumerate(active):
             last = track.boxes[-1]
+            gap = index - track.frames[-1]
+            vx = vy = 0.0
+            if len(track.boxes) >= 2:
+                prev, steps = track.boxes[-2], track.frames[-1] - track.frames[-2]
+                vx, vy = (last.cx - prev.cx) / steps, (last.cy - prev.cy) / steps
+            predicted = Box(last.x + vx * gap, last.y + vy * gap, last.w, last.h, last.score, last.kind)
             for di, box in enumerate(boxes):
                 if box.kind != track.kind:
                     continue
-                iou = last.iou(box)
+                iou = predicted.iou(box)
                 size = max(last.w, box.w, 1.0)
-                dist = np.hypot(last.cx - box.cx, last.cy - box.cy) / size
+                dist = float(np.hypot(predicted.cx - box.cx, predicted.cy - box.cy)) / size
                 ratio = max(last.w, box.w) / max(1.0, min(last.w, box.w))
-                if (iou >= min_iou or dist <= max_jump) and ratio < 2.5:
+                if (iou >= min_iou or dist <= max_jump) and ratio < 2.0:
                     pairs.append((iou - dist, ti, di))
         used_t: set[int] = set()
         used_d: set[int] = set()
