@@ -81,7 +81,7 @@ def test_cuts_are_exact_strongest_and_spaced() -> None:
     scores[80] = (3.2, 20.0)  # a weaker one 0.2 s later: merged away
     scores[150] = (6.0, 14.5)  # just over the threshold
     scores[248] = (9.92, 60.0)  # 0.1 s before the end: a sliver, dropped
-    cuts = find_cuts(scores, duration_s=10.0, threshold=14.0, min_shot_s=0.6)
+    cuts = find_cuts(scores, duration_s=10.0, threshold=14.0, min_shot_s=0.6)  # threshold given explicitly
     assert cuts == pytest.approx([3.0 - 0.5 / fps, 6.0 - 0.5 / fps])
 
 

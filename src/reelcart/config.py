@@ -122,7 +122,10 @@ class ReframeConfig(Section):
     yunet_model: str | None = Field(None, description="Path of a YuNet face-detection .onnx file; when set, YuNet runs before haar.")
     fallback: bool = Field(True, description="With no face in a shot, follow a salient region (silhouette, product) or motion.")
     min_face_frac: float = Field(0.06, gt=0, le=0.5, description="Smallest face, as a fraction of the frame's shorter side.")
-    cut_threshold: float = Field(14.0, gt=0, le=100, description="Content-change score (ffmpeg scdet, 0-100) that marks a cut.")
+    cut_threshold: float = Field(
+        5.0, gt=0, le=100,
+        description="Content-change score (ffmpeg scdet, 0-100) that marks a cut; continuous footage scores under 3.",
+    )
     min_shot_s: float = Field(0.6, ge=0, description="Shortest shot; closer cuts are merged.")
     allow_fit: bool = Field(True, description="In auto mode, show the whole frame on a blurred fill when the subjects cannot fit 9:16.")
     smoothing_s: float = Field(1.5, gt=0, le=10, description="Tracking path smoothing: wobbles shorter than this are ignored.")

@@ -42,6 +42,7 @@ STEADY_FILL = 0.9  # a shot is steady when the subject's whole range fits in thi
 MIN_PRESENCE = 0.35  # a track must be seen in this share of a shot's analysed frames
 CO_SUBJECT_SIZE = 0.75  # other tracks this large (relative to the main one) must stay in shot too
 SUBJECT_MARGIN = 0.25  # kept around a face (fraction of its size) when deciding what must fit
+CORRIDOR_INSET = 0.04  # the path keeps this share of the window away from cutting the subject
 
 
 def even(value: float) -> int:
@@ -294,8 +295,28 @@ def whittaker(values: np.ndarray, lam: float) -> np.ndarray:
     n = len(values)
     if n < 3 or lam <= 0:
         return values.copy()
-    d = np.diff(np.eye(n), 2, axis=0)
-    return np.linalg.solve(np.eye(n) + lam * d.T @ d, values)
+    # (I + λ DᵀD) is symmetric pentadiagonal: build its bands and solve by banded LDLᵀ in O(n)
+    c = (1.0, -2.0, 1.0)
+    a0, a1, a2 = np.ones(n), np.zeros(n), np.zeros(n)  # A[i,i], A[i,i-1], A[i,i-2]
+    for j in range(3):
+        a0[j: n - 2 + j] += lam * c[j] * c[j]
+    for j in range(2):
+        a1[j + 1: n - 1 + j] += lam * c[j] * c[j + 1]
+    a2[2:] += lam * c[0] * c[2]
+    d, l1, l2 = np.zeros(n), np.zeros(n), np.zeros(n)
+    for i in range(n):
+        if i >= 2:
+            l2[i] = a2[i] / d[i - 2]
+        if i >= 1:
+            l1[i] = (a1[i] - (l2[i] * l1[i - 1] * d[i - 2] if i >= 2 else 0.0)) / d[i - 1]
+        d[i] = a0[i] - l1[i] ** 2 * (d[i - 1] if i >= 1 else 0.0) - l2[i] ** 2 * (d[i - 2] if i >= 2 else 0.0)
+    z = np.array(values, dtype=float)
+    for i in range(1, n):
+        z[i] -= l1[i] * z[i - 1] + (l2[i] * z[i - 2] if i >= 2 else 0.0)
+    x = z / d
+    for i in range(n - 2, -1, -1):
+        x[i] -= l1[i + 1] * x[i + 1] + (l2[i + 2] * x[i + 2] if i + 2 < n else 0.0)
+    return x
 
 
 def whittaker_lambda(sample_dt: float, period_s: float) -> float:
@@ -359,13 +380,18 @@ def track_path(decision: ShotDecision, geo: Geometry, config: ReframeConfig, gri
     low = high = None
     if decision.keep_lo is not None and decision.keep_hi is not None:
         # the corridor of window centres that hold the whole subject (edges lightly smoothed)
-        lam_edge = whittaker_lambda(dt, max(2 * dt, config.smoothing_s / 3))
-        lo = whittaker(fill_gaps(times, hampel(decision.keep_lo, min_dev=min_dev), geo.length / 2), lam_edge)
-        hi = whittaker(fill_gaps(times, hampel(decision.keep_hi, min_dev=min_dev), geo.length / 2), lam_edge)
+        lam_edge = whittaker_lambda(dt, 2 * dt)  # light: a corner in the edges must not be rounded off
+        # (no outlier filter here: the track's association already refused jumps, and at a shot's
+        # ends a real last-moment move would look like an outlier)
+        lo = whittaker(fill_gaps(times, decision.keep_lo, geo.length / 2), lam_edge)
+        hi = whittaker(fill_gaps(times, decision.keep_hi, geo.length / 2), lam_edge)
         half = geo.window / 2
         low, high = hi - half, lo + half
         too_wide = low > high  # the subject is wider than the window: the window stays on the subject
         low[too_wide], high[too_wide] = high[too_wide], low[too_wide]
+        # keep clear of the corridor's edges (detector boxes are a few px off): a tight fit centres
+        inset = np.minimum(CORRIDOR_INSET * geo.window, (high - low) / 2)
+        low, high = low + inset, high - inset
         low, high = np.interp(grid, times, low), np.interp(grid, times, high)
         path = np.clip(path, np.interp(times, grid, low), np.interp(times, grid, high))
     path = whittaker(path, whittaker_lambda(dt, max(2 * dt, config.smoothing_s / 3)))
@@ -376,6 +402,8 @@ def track_path(decision: ShotDecision, geo: Geometry, config: ReframeConfig, gri
     if low is not None and high is not None:
         path = np.clip(path, low, high)
     path = limit_motion(path, v_max, a_max)
+    if low is not None and high is not None:
+        path = np.clip(path, low, high)  # keeping the subject in shot wins over the caps
     half = geo.window / 2
     return np.clip(path, half, geo.length - half)
 

@@ -151,7 +151,7 @@ class HaarFaceDetector:
             return []
         img = gray[:, ::-1] if mirror else gray
         found = cascade.detectMultiScale(
-            np.ascontiguousarray(img), scaleFactor=1.2, minNeighbors=4, minSize=(min_px, min_px),
+            np.ascontiguousarray(img), scaleFactor=1.15, minNeighbors=4, minSize=(min_px, min_px),
             maxSize=(int(gray.shape[0] * 0.9), int(gray.shape[0] * 0.9)),
         )
         width = gray.shape[1]
