@@ -340,3 +340,58 @@ def test_edited_crop_is_kept_but_made_safe() -> None:
     assert [(k.t_s, k.x_px, k.y_px) for k in safe.keyframes] == [(0, 0, 0), (2, 876, 0)]
     other = edited.model_copy(update={"source_width_px": 1920, "source_height_px": 1080})
     assert reframe.edited_crop(other, info) is None  # made for another picture: planned again
+
+
+# ------------------------------------------------------------------------------------ per-shot decisions
+
+
+def fake_analysis(per_frame: list[list[Box]], fps: float = 4.0, cut_at: float | None = None) -> reframe.Analysis:
+    """Detections on a 480x270 analysis grid of a 1920x1080 source; cut scores at 25 fps."""
+    duration = len(per_frame) / fps
+    scores = [(i / 25, 0.5) for i in range(int(duration * 25))]
+    if cut_at is not None:
+        scores[int(round(cut_at * 25))] = (cut_at, 40.0)
+    return reframe.Analysis(duration_s=duration, fps=fps, width_px=480, height_px=270,
+                            times_s=[i / fps for i in range(len(per_frame))], detections=per_frame, scene_scores=scores)
+
+
+GEO = reframe.make_geometry(1920, 1080, 1080, 1920, 480)
+
+
+def test_decisions_steady_track_center_and_forced_track() -> None:
+    still = fake_analysis([[Box(100 + (i % 2), 80, 40, 40)] for i in range(24)])
+    assert [d.mode for d in reframe.plan_shots(still, GEO, ReframeConfig())] == ["steady"]
+    assert [d.mode for d in reframe.plan_shots(still, GEO, ReframeConfig(mode="track"))] == ["track"]
+    moving = fake_analysis([[Box(20 + 15 * i, 80, 40, 40)] for i in range(24)])
+    assert [d.mode for d in reframe.plan_shots(moving, GEO, ReframeConfig())] == ["track"]
+    empty = fake_analysis([[] for _ in range(24)])
+    decision = reframe.plan_shots(empty, GEO, ReframeConfig())[0]
+    assert decision.mode == "center" and decision.centre == 960
+
+
+def test_two_far_apart_subjects_fit_unless_fit_is_off() -> None:
+    pair = fake_analysis([[Box(20, 80, 40, 40), Box(420, 80, 40, 40)] for _ in range(24)])
+    assert reframe.plan_shots(pair, GEO, ReframeConfig())[0].mode == "fit"
+    only_main = reframe.plan_shots(pair, GEO, ReframeConfig(allow_fit=False))[0]
+    assert only_main.mode == "steady" and only_main.subjects == 2
+    close = fake_analysis([[Box(200, 80, 40, 40), Box(260, 80, 40, 40)] for _ in range(24)])
+    together = reframe.plan_shots(close, GEO, ReframeConfig())[0]
+    assert together.mode == "steady" and (together.centre - 606 / 2) <= 200 * 4 and together.centre + 606 / 2 >= 300 * 4
+
+
+def test_each_shot_gets_its_own_decision_and_the_path_jumps() -> None:
+    frames = [[Box(40, 80, 40, 40)] for _ in range(12)] + [[Box(400, 80, 40, 40)] for _ in range(12)]
+    analysis = fake_analysis(frames, cut_at=3.0)
+    decisions = reframe.plan_shots(analysis, GEO, ReframeConfig())
+    assert [(round(d.start_s, 2), d.mode) for d in decisions] == [(0.0, "steady"), (2.98, "steady")]
+    plan = reframe.build_plan(decisions, GEO, analysis.duration_s, ReframeConfig())
+    assert plan.keyframes[1].t_s == plan.keyframes[2].t_s  # a jump, not a pan
+    assert plan.keyframes[1].x_px < 400 < plan.keyframes[2].x_px
+
+
+def test_whittaker_banded_solver_matches_dense() -> None:
+    rng = np.random.default_rng(3)
+    for n in (3, 5, 40):
+        y = rng.normal(size=n).cumsum()
+        d = np.diff(np.eye(n), 2, axis=0)
+        assert np.allclose(reframe.whittaker(y, 6.9), np.linalg.solve(np.eye(n) + 6.9 * d.T @ d, y))

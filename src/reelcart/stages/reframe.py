@@ -246,7 +246,7 @@ def decide_shot(
     seen = ~np.isnan(lo)
     spans = (union_hi - union_lo)[seen]
     decision = ShotDecision(start_s, end_s, "track", subject=main.kind, subjects=1 + len(others), times_s=times[first:last + 1])
-    needs_fit = others and float(np.percentile(spans, 75)) > geo.window
+    needs_fit = bool(others) and float(np.percentile(spans, 75)) > geo.window
     if needs_fit and config.allow_fit and config.mode == "auto":
         decision.mode = "fit"
         return decision
@@ -254,13 +254,10 @@ def decide_shot(
         lo, hi = union_lo, union_hi
     centres = (lo + hi) / 2
     decision.centres, decision.keep_lo, decision.keep_hi = centres, lo, hi
-    lo_all, hi_all = float(np.percentile(lo[seen], 5)), float(np.percentile(hi[seen], 95))
+    lo_all, hi_all = float(np.percentile(lo[seen], 2)), float(np.percentile(hi[seen], 98))
     if config.mode == "auto" and hi_all - lo_all <= STEADY_FILL * geo.window:
-        decision.mode = "steady"
-        centre = float(np.median(centres[seen]))
-        slack = (geo.window - (hi_all - lo_all)) / 2
-        centre = min(max(centre, hi_all + slack - geo.window / 2), lo_all - slack + geo.window / 2)
-        decision.centre = geo.clamp_centre(centre)
+        decision.mode = "steady"  # one fixed window holds every position: centre it on their range
+        decision.centre = geo.clamp_centre((lo_all + hi_all) / 2)
     return decision
 
 
