@@ -80,9 +80,10 @@ def test_cuts_are_exact_strongest_and_spaced() -> None:
     scores[75] = (3.0, 55.0)  # a cut
     scores[80] = (3.2, 20.0)  # a weaker one 0.2 s later: merged away
     scores[150] = (6.0, 14.5)  # just over the threshold
-    scores[248] = (9.92, 60.0)  # 0.1 s before the end: a sliver, dropped
+    scores[237] = (9.48, 30.0)  # half a second before the end: a short shot, still its own
+    scores[249] = (9.96, 60.0)  # under 0.1 s before the end: dropped
     cuts = find_cuts(scores, duration_s=10.0, threshold=14.0, min_shot_s=0.6)  # threshold given explicitly
-    assert cuts == pytest.approx([3.0 - 0.5 / fps, 6.0 - 0.5 / fps])
+    assert cuts == pytest.approx([3.0 - 0.5 / fps, 6.0 - 0.5 / fps, 9.48 - 0.5 / fps])
 
 
 def test_analysis_frames_are_sampled_scaled_and_scored(tmp_path: Path) -> None:

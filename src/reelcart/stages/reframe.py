@@ -42,6 +42,7 @@ STEADY_FILL = 0.9  # a shot is steady when the subject's whole range fits in thi
 MIN_PRESENCE = 0.35  # a track must be seen in this share of a shot's analysed frames
 CO_SUBJECT_SIZE = 0.75  # other tracks this large (relative to the main one) must stay in shot too
 SUBJECT_MARGIN = 0.25  # kept around a face (fraction of its size) when deciding what must fit
+END_GUARD_S = 0.1  # a cut this close to the end of the reel is ignored
 CORRIDOR_INSET = 0.04  # the path keeps this share of the window away from cutting the subject
 
 
@@ -108,8 +109,9 @@ def analyse(source: str, start_s: float, duration_s: float, src_w: int, src_h: i
 def find_cuts(scores: list[tuple[float, float]], duration_s: float, threshold: float, min_shot_s: float) -> list[float]:
     """Cut times (seconds from the reel start, half-way between the last frame of one shot and the
     first of the next) from per-frame scdet scores. The first two frames are skipped (scdet has no
-    history there); of cuts closer than ``min_shot_s`` the strongest wins; a cut closer than
-    ``min_shot_s`` to either end of the reel is dropped (a sliver of a shot is not worth a decision)."""
+    history there); of cuts closer than ``min_shot_s`` the strongest wins. A cut near an end of the
+    reel is kept (a sliver of another camera must not drag the path of the shot beside it) unless it
+    is within ``END_GUARD_S`` of the end, where no frame would be worth a decision."""
     candidates = []
     for i in range(2, len(scores)):
         t_s, score = scores[i]
@@ -117,7 +119,7 @@ def find_cuts(scores: list[tuple[float, float]], duration_s: float, threshold: f
             candidates.append(((scores[i - 1][0] + t_s) / 2, score))
     chosen: list[float] = []
     for t_s, _ in sorted(candidates, key=lambda c: -c[1]):
-        if t_s < min_shot_s or t_s > duration_s - min_shot_s:
+        if t_s > duration_s - END_GUARD_S:
             continue
         if all(abs(t_s - c) >= min_shot_s for c in chosen):
             chosen.append(t_s)
