@@ -89,3 +89,19 @@ def green_key_boxes(path: Path, width_px: int = 320) -> tuple[np.ndarray, list[t
         xs = np.nonzero(subject.sum(axis=0) >= max(2, h // 60))[0]  # columns holding part of the subject
         boxes.append(None if len(xs) == 0 else (float(xs[0] * scale), float((xs[-1] + 1) * scale)))
     return np.arange(len(boxes)) / fps, boxes, src_w
+
+
+def true_motion_jitter(times: np.ndarray, src_times: np.ndarray, boxes: list[tuple[float, float] | None], window: int,
+                       length: int, smooth_s: float = 0.0, out_w: int = 1080) -> float:
+    """Jitter of a window that follows the true subject centre exactly (clamped to the frame): what
+    the subject's own motion requires. Measured truths (detector, chroma key) carry per-frame noise
+    that is not motion: ``smooth_s`` averages it out (centred moving average)."""
+    centre = np.array([np.nan if b is None else (b[0] + b[1]) / 2 for b in boxes])
+    known = ~np.isnan(centre)
+    centre = np.interp(src_times, src_times[known], centre[known])
+    if smooth_s > 0:
+        fps = 1 / float(np.median(np.diff(src_times)))
+        n = max(1, int(round(smooth_s * fps)) | 1)
+        centre = np.convolve(np.pad(centre, n // 2, mode="edge"), np.ones(n) / n, mode="valid")
+    x = np.clip(np.interp(times, src_times, centre), window / 2, length - window / 2) * (out_w / window)
+    return float(np.abs(np.diff(x, 2)).mean())

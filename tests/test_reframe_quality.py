@@ -3,8 +3,12 @@
 Measures (tests/reframe_metrics.py), on the 30 fps output grid:
 - containment: the window holds the subject's true box in ≥ 98 % of frames;
 - jitter: mean |frame-to-frame acceleration| of the window centre in output-canvas px/frame²
-  (1080 px wide canvas), cuts excluded. Bound: ``JITTER_BOUND`` absolute, and on the generated sine
-  path at most ``JITTER_EXCESS`` above what following the true subject exactly needs;
+  (1080 px wide canvas), cuts excluded. Bound: at most ``JITTER_EXCESS`` above the jitter of a
+  window that follows the true subject exactly (its own motion; for measured truths averaged over
+  1 s to remove their per-frame noise), and never above ``JITTER_BOUND``. 0.15 px/frame² is what a
+  ±5 px (0.5 % of the canvas) wobble at 1 Hz, or a 0.08 px random shake, adds: not visible on a phone.
+  (A naive follower, the window on each raw detection, measures +0.55 on the crowd clip and +0.19 on
+  the silhouette; bench/bench_reframe.py prints it for the generated sources.)
 - a cut between two shots with the subject on opposite sides: the window jumps at the cut frame,
   with no frame in between (no pan).
 
@@ -26,11 +30,11 @@ from reelcart.stages.probe import probe_media
 from reelcart.stages.reframe import plan_crop
 
 from .reframe_media import Layer, background, blob, compose, concat, face_from_clip, sine_x
-from .reframe_metrics import boxes_at, containment, green_key_boxes, jitter, output_times, window_x
+from .reframe_metrics import boxes_at, containment, green_key_boxes, jitter, output_times, true_motion_jitter, window_x
 from .test_reframe import moment
 
-JITTER_BOUND = 1.0  # canvas px/frame²: see README "Reframing" for the reasoning
-JITTER_EXCESS = 0.15  # allowed above the true motion's own acceleration on the sine path
+JITTER_BOUND = 1.0  # canvas px/frame², whatever the subject does
+JITTER_EXCESS = 0.15  # canvas px/frame² allowed above the true motion's own (see the module docstring)
 MIN_CONTAINMENT = 0.98
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = Path(__file__).parent / "data" / "crowd_faces_truth.json"
@@ -60,12 +64,6 @@ def face_layer(media: Path, frame: int = 50, width: int = 96) -> tuple[Path, int
                           truth["boxes_xywh"][frame], width)
 
 
-def ideal_jitter(centres: np.ndarray, window: int, length: int) -> float:
-    """Jitter of a window that follows the true centre exactly (clamped to the frame)."""
-    x = np.clip(centres, window / 2, length - window / 2) * (1080 / window)
-    return float(np.abs(np.diff(x, 2)).mean())
-
-
 @pytest.mark.parametrize("subject", ["blob", "face"])
 def test_subject_on_a_sine_path_stays_in_a_smooth_window(media: Path, subject: str) -> None:
     if subject == "face":
@@ -81,7 +79,7 @@ def test_subject_on_a_sine_path_stays_in_a_smooth_window(media: Path, subject: s
     boxes = [(c - fw / 2, c + fw / 2) for c in centres]
     assert plan.mode == "track" and plan.subject == ("face" if subject == "face" else "saliency")
     assert containment(plan, times, boxes) >= MIN_CONTAINMENT
-    measured, ideal = jitter(plan, times), ideal_jitter(centres, plan.width_px, W)
+    measured, ideal = jitter(plan, times), true_motion_jitter(times, times, boxes, plan.width_px, W)
     assert measured <= min(JITTER_BOUND, ideal + JITTER_EXCESS), (measured, ideal)
 
 
@@ -133,7 +131,8 @@ def test_crowd_clip_keeps_the_most_prominent_face(media: Path) -> None:
     src_times = np.arange(truth["frames"]) / truth["fps"]
     boxes = [None if b is None else (b[0], b[0] + b[2]) for b in truth["boxes_xywh"]]
     assert containment(plan, times, boxes_at(times, src_times, boxes)) >= MIN_CONTAINMENT
-    assert jitter(plan, times) <= JITTER_BOUND
+    needed = true_motion_jitter(times, src_times, boxes, plan.width_px, info.display_width_px, smooth_s=1.0)
+    assert jitter(plan, times) <= min(JITTER_BOUND, needed + JITTER_EXCESS)
 
 
 def test_silhouette_without_a_face_is_followed(media: Path) -> None:
@@ -143,4 +142,5 @@ def test_silhouette_without_a_face_is_followed(media: Path) -> None:
     times = output_times(info.duration_s)
     src_times, boxes, _ = green_key_boxes(path)
     assert containment(plan, times, boxes_at(times, src_times, boxes)) >= MIN_CONTAINMENT
-    assert jitter(plan, times) <= JITTER_BOUND
+    needed = true_motion_jitter(times, src_times, boxes, plan.width_px, info.display_width_px, smooth_s=1.0)
+    assert jitter(plan, times) <= min(JITTER_BOUND, needed + JITTER_EXCESS)
