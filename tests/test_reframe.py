@@ -396,3 +396,19 @@ def test_whittaker_banded_solver_matches_dense() -> None:
         y = rng.normal(size=n).cumsum()
         d = np.diff(np.eye(n), 2, axis=0)
         assert np.allclose(reframe.whittaker(y, 6.9), np.linalg.solve(np.eye(n) + 6.9 * d.T @ d, y))
+
+
+def test_tall_source_is_cropped_vertically_and_renders(tmp_path: Path) -> None:
+    """A screen recording taller than 9:16 (1080x2400): the window slides on y, x stays 0."""
+    geo = reframe.make_geometry(1080, 2400, 1080, 1920, 480)
+    assert (geo.axis, geo.win_w, geo.win_h) == ("y", 1080, 1920)
+    frames = [[Box(200, 60 + 2 * (i % 2), 80, 80)] for i in range(16)]  # a face near the top
+    analysis = reframe.Analysis(duration_s=4, fps=4, width_px=480, height_px=1066, times_s=[i / 4 for i in range(16)],
+                                detections=frames, scene_scores=[(i / 25, 0.5) for i in range(100)])
+    decisions = reframe.plan_shots(analysis, geo, ReframeConfig())
+    plan = reframe.build_plan(decisions, geo, 4, ReframeConfig())
+    assert decisions[0].mode == "steady" and {k.x_px for k in plan.keyframes} == {0}
+    assert {k.y_px for k in plan.keyframes} == {0}  # the face is near the top: the window is clamped there
+    graph = build_geometry_filter(info_of(1080, 2400), plan, 54, 96)
+    run_ffmpeg(["-f", "lavfi", "-i", "color=gray:s=1080x2400:r=5:d=0.4", "-filter_complex", graph + "[v]", "-map", "[v]",
+                "-f", "null", "-"], what="tall render")
