@@ -109,11 +109,30 @@ class MomentsConfig(Section):
 
 
 class ReframeConfig(Section):
-    mode: Literal["auto", "center", "fit"] = Field(
-        "auto", description="auto: follow the subject (faces, else motion); center: fixed centre crop; fit: whole frame on a blurred fill."
+    mode: Literal["auto", "center", "fit", "track"] = Field(
+        "auto",
+        description="auto: per shot, a steady window, a tracking window or the whole frame on a blurred fill (fit), "
+        "as the subject needs; center: fixed centre crop; fit: whole frame on a blurred fill; track: always follow the subject.",
     )
-    analysis_fps: float = Field(2.0, gt=0, le=5, description="Frames per second analysed.")
-    analysis_width_px: int = Field(480, ge=160, le=480, description="Width analysed frames are scaled to.")
+    analysis_fps: float = Field(4.0, gt=0, le=5, description="Frames per second analysed for subjects (cuts are found on every frame).")
+    analysis_width_px: int = Field(480, ge=160, le=480, description="Width analysed frames are scaled to (by ffmpeg).")
+    detectors: list[str] = Field(
+        default_factory=lambda: ["haar"],
+        description="Face detectors, in order: haar (OpenCV Haar frontal + profile, offline), yunet (needs yunet_model).",
+    )
+    yunet_model: str | None = Field(None, description="Path of a YuNet face-detection .onnx file; when set, YuNet runs before haar.")
+    fallback: bool = Field(True, description="With no face in a shot, follow a salient region (silhouette, product) or motion.")
+    min_face_frac: float = Field(0.06, gt=0, le=0.5, description="Smallest face, as a fraction of the frame's shorter side.")
+    cut_threshold: float = Field(
+        5.0, gt=0, le=100,
+        description="Content-change score (ffmpeg scdet, 0-100) that marks a cut; continuous footage scores under 3.",
+    )
+    min_shot_s: float = Field(0.6, ge=0, description="Shortest shot; closer cuts are merged.")
+    allow_fit: bool = Field(True, description="In auto mode, show the whole frame on a blurred fill when the subjects cannot fit 9:16.")
+    smoothing_s: float = Field(1.5, gt=0, le=10, description="Tracking path smoothing: wobbles shorter than this are ignored.")
+    dead_band_frac: float = Field(0.08, ge=0, le=0.5, description="The window holds still until the subject drifts this fraction of its width.")
+    max_speed_frac_s: float = Field(0.5, gt=0, le=5, description="Fastest pan, in source widths (heights for a vertical pan) per second.")
+    max_accel_frac_s2: float = Field(1.0, gt=0, le=20, description="Strongest pan acceleration, in source widths per second squared.")
 
 
 class CaptionsConfig(Section):

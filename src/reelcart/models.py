@@ -179,19 +179,31 @@ class ScoreParts(Strict):
 
 
 class CropKeyframe(Strict):
-    t_s: float = Field(description="Seconds from the start of the reel")
-    x_px: int
-    y_px: int
+    t_s: float = Field(description="Seconds from the start of the reel; two keyframes at one time are a cut (the window jumps)")
+    x_px: int = Field(description="Left edge of the window in the source (display orientation)")
+    y_px: int = Field(description="Top edge of the window in the source (display orientation)")
+
+
+class CropShot(Strict):
+    start_s: float = Field(description="Seconds from the start of the reel")
+    end_s: float
+    mode: Literal["steady", "track", "center", "fit"] = Field(description="How this shot is framed")
+    subject: str = Field("none", description="What the window keeps in shot: face, saliency, motion or none")
+    subjects: int = Field(0, description="Steady subjects of that kind seen in the shot")
 
 
 class CropPlan(Strict):
-    mode: Literal["track", "steady", "center", "fit", "none"]
+    mode: Literal["track", "steady", "center", "fit", "none"] = Field(
+        description="Summary: none (already vertical), fit (every shot fits the whole frame), else the crop mode; "
+        "per-shot modes are in shots"
+    )
     source_width_px: int
     source_height_px: int
-    width_px: int
-    height_px: int
-    keyframes: list[CropKeyframe]
-    subject: str = Field("none", description="What the window follows: face, motion or none")
+    width_px: int = Field(description="Window width (even)")
+    height_px: int = Field(description="Window height (even)")
+    keyframes: list[CropKeyframe] = Field(description="Window path, linear between keyframes")
+    subject: str = Field("none", description="What the window follows: face, saliency, motion or none")
+    shots: list[CropShot] = Field(default_factory=list, description="Shots between cuts and how each is framed")
 
 
 class Moment(Strict):

@@ -224,12 +224,14 @@ class Pipeline:
                 raise InputError(f"moment {m.id or i}: {m.start_s}-{m.end_s} s is outside the recording (0-{info.duration_s:.1f} s)", path="plan")
             if m.sku not in skus:
                 raise InputError(f"moment {m.id or i}: SKU {m.sku!r} is not in the catalog", path="plan")
-            checked.append(m.model_copy(update={"id": m.id or f"reel-{i}", "product_name": skus[m.sku].name, "crop": None}))
+            checked.append(m.model_copy(update={"id": m.id or f"reel-{i}", "product_name": skus[m.sku].name,
+                                                "crop": reframe.edited_crop(m.crop, info)}))
         return plan.model_copy(update={"moments": checked})
 
     def _reframe(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
         r = self.preset.render
-        planned = [m.model_copy(update={"crop": reframe.plan_crop(info, m, self.preset.reframe, r.width_px, r.height_px)}) for m in plan.moments]
+        planned = [m.model_copy(update={"crop": m.crop or reframe.plan_crop(info, m, self.preset.reframe, r.width_px, r.height_px)})
+                   for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
         return plan.model_copy(update={"moments": planned})
 
     def _render(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, transcript: Transcript) -> RenderResult:

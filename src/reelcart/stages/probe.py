@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..models import MediaInfo
 
 STAGE = "probe"
-VERSION = 1
+VERSION = 2
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -46,6 +46,16 @@ def _rotation(stream) -> int:  # noqa: ANN001 - av stream
         except Exception:  # noqa: BLE001
             pass
     return int(round(angle)) % 360
+
+
+def _first_frame_rotation(container, stream) -> int:  # noqa: ANN001 - av container and stream
+    """Rotation of the first decoded frame (PyAV ≥ 13 exposes the display matrix on frames only)."""
+    try:
+        for frame in container.decode(stream):
+            return int(round(float(getattr(frame, "rotation", 0) or 0))) % 360
+    except Exception:  # noqa: BLE001 - a broken first frame must not fail the probe
+        return 0
+    return 0
 
 
 def probe_media(path: Path) -> MediaInfo:
@@ -88,7 +98,7 @@ def probe_media(path: Path) -> MediaInfo:
             cc = video.codec_context
             rate = video.average_rate or video.guessed_rate or Fraction(0)
             sar = cc.sample_aspect_ratio or Fraction(1)
-            rotation = _rotation(video)
+            rotation = _rotation(video) or _first_frame_rotation(container, video)
             width, height = int(cc.width), int(cc.height)
             disp_w = int(round(width * float(sar))) if sar else width
             disp_h = height

@@ -19,7 +19,7 @@ from ..fonts import choose_font, prepare_fonts_dir
 from ..models import MediaInfo, Moment, Product, RenderedReel, Transcript
 from ..resources import x264_thread_args
 from .captions import build_ass, build_card, build_pages, build_srt, reel_words
-from .reframe import crop_x_expression
+from .reframe import build_geometry_filter
 
 STAGE = "render"
 VERSION = 1
@@ -58,27 +58,7 @@ def measure_loudness(info: MediaInfo, moment: Moment, config) -> dict[str, str] 
 def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name: str | None) -> str:
     render = preset.render
     out_w, out_h = render.width_px, render.height_px
-    steps: list[str] = []
-    if abs(info.sample_aspect - 1.0) > 1e-3:
-        steps.append("scale=trunc(iw*sar/2)*2:ih,setsar=1")
-    crop = moment.crop
-    if crop is None or crop.mode == "none":
-        chain = [*steps, f"scale={out_w}:{out_h}:force_original_aspect_ratio=decrease:flags=lanczos",
-                 f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black"]
-        graph = f"[0:v]{','.join(chain)}"
-    elif crop.mode == "fit":
-        pre = ",".join(steps) + "," if steps else ""
-        graph = (
-            f"[0:v]{pre}split=2[bgsrc][fgsrc];"
-            f"[bgsrc]scale={out_w}:{out_h}:force_original_aspect_ratio=increase,crop={out_w}:{out_h},boxblur=24:2[bg];"
-            f"[fgsrc]scale={out_w}:-2:flags=lanczos[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2"
-        )
-    else:
-        x_expr = crop_x_expression(crop.keyframes)
-        y = crop.keyframes[0].y_px
-        chain = [*steps, f"crop=w={crop.width_px}:h={crop.height_px}:x='{x_expr}':y={y}",
-                 f"scale={out_w}:{out_h}:flags=lanczos"]
-        graph = f"[0:v]{','.join(chain)}"
+    graph = build_geometry_filter(info, moment.crop, out_w, out_h)  # crop path / fit / letterbox: reframe.py
     tail = ["setsar=1", f"fps={render.fps:g}"]
     if ass_name is not None:
         tail.append(f"subtitles=filename={ass_name}:fontsdir={FONTS_DIRNAME}")
