@@ -111,38 +111,6 @@ def escape_filter_value(value: str) -> str:
     return "'" + inner + "'"
 
 
-def read_gray_frames(
-    source: str | Path, *, start_s: float, duration_s: float, fps: float, width_px: int, height_px: int
-):  # noqa: ANN201 - generator of (t_s, numpy uint8 array)
-    """Yield ``(t_s, frame)`` grey frames of ``[start_s, start_s + duration_s)``, decoded, sampled
-    and scaled by ffmpeg (``width_px`` × ``height_px``), one frame in memory at a time."""
-    import numpy as np
-
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
-        "-ss", f"{start_s:.3f}", "-t", f"{duration_s:.3f}", "-i", str(source),
-        "-an", "-sn", "-vf", f"fps={fps},scale={width_px}:{height_px}:flags=area,format=gray",
-        "-f", "rawvideo", "pipe:1",
-    ]
-    frame_bytes = width_px * height_px
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    index = 0
-    try:
-        assert proc.stdout is not None
-        while True:
-            buf = proc.stdout.read(frame_bytes)
-            if len(buf) < frame_bytes:
-                break
-            yield index / fps, np.frombuffer(buf, dtype=np.uint8).reshape(height_px, width_px)
-            index += 1
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        _, stderr = proc.communicate()
-    if proc.returncode not in (0, -9) and index == 0:
-        raise MediaError(f"frame analysis failed: {_error_lines(stderr.decode('utf-8', 'replace'))}", path=source)
-
-
 class AnalysisFrames:
     """Frames of ``[start_s, start_s + duration_s)`` for analysis, plus the cut scores of every frame.
 
