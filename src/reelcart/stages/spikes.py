@@ -1,9 +1,16 @@
-"""Find order spikes per SKU against a robust rolling baseline.
+"""Find order spikes per SKU and overall against a robust rolling baseline.
 
 For each SKU, orders are counted in ``bin_s`` bins (orders, not units: one bulk order is one
-order). The baseline is a centred rolling median over ``baseline_window_s``; the noise scale is
-the larger of the Poisson scale and 1.4826·MAD of the window sums. A spike is a run of bins whose
-next-minute order sum exceeds the baseline by ``min_z`` scales and by ``min_orders`` orders.
+order). The baseline is a centred rolling median over ``baseline_window_s``, floored by the SKU's
+typical rate in its quiet stretches; the noise scale is the larger of the Poisson scale and
+1.4826·MAD of the window sums there. A spike is a run of bins whose next-minute order sum (or
+next-two-minute sum, at ``min_z + 1``: slow bursts in sparse logs) exceeds the baseline by
+``min_z`` scales and by ``min_orders`` orders; it starts at the first bin that stands out on its
+own. Baseline and scale are re-estimated with the bursts found so far set aside.
+
+The same test runs on all orders together. An overall spike that no SKU spike overlaps (many
+SKUs each a little busier) is credited to the SKU that carries ``attribute_min_share`` of its
+extra orders, or kept as a store-wide burst (a flash sale) that no single pitch explains.
 """
 
 from __future__ import annotations
@@ -19,19 +26,24 @@ from ..models import SkuTimeline, Spike, SpikeReport
 from ..orders import OrderTable
 
 STAGE = "spikes"
-VERSION = 1
-BURST_WINDOW_S = 60.0
+VERSION = 2
+WINDOWS = ((60.0, 0.0), (120.0, 1.0))  # burst windows (s) and the extra z a longer one needs
 TIMELINE_BIN_S = 60.0
 ONSET_BIN_Z = 2.0
+MIN_QUIET_BINS = 4  # fewer quiet bins than this: the Poisson scale alone
+MAX_PASSES = 4
+QUIET_END_S = 30.0  # a burst is over after this long without extra orders  # baseline re-estimates, each setting aside the bursts found so far
 
 
 def rolling_median(values: np.ndarray, width: int) -> np.ndarray:
-    width = max(1, min(width, len(values)))
+    """Centred rolling median; near the edges the window shrinks (no mirrored data is invented)."""
+    n = len(values)
+    width = max(1, min(width, 2 * n - 1))
     if width % 2 == 0:
         width += 1
     pad = width // 2
-    padded = np.pad(values.astype(np.float64), pad, mode="reflect" if len(values) > pad else "edge")
-    return np.median(sliding_window_view(padded, width), axis=1)[: len(values)]
+    padded = np.pad(values.astype(np.float64), pad, mode="constant", constant_values=np.nan)
+    return np.nanmedian(sliding_window_view(padded, width), axis=1)[:n]
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -49,6 +61,17 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
+def _window_sums(values: np.ndarray, width: int) -> np.ndarray:
+    """sums[i] = values[i : i + width] summed (the burst that starts at bin i)."""
+    return np.convolve(values, np.ones(width)[::-1], mode="full")[width - 1 :][: len(values)]
+
+
+def _covered(starts: np.ndarray, width: int) -> np.ndarray:
+    """Bins inside any window [i, i + width) whose start i is flagged, plus one bin either side."""
+    inside = np.convolve(starts.astype(np.float64), np.ones(width), mode="full")[: len(starts)] > 0
+    return inside | np.r_[inside[1:], False] | np.r_[False, inside[:-1]]
+
+
 def detect_series(
     counts: np.ndarray, revenue: np.ndarray, *, sku: str, config: SpikesConfig
 ) -> list[Spike]:
@@ -56,78 +79,179 @@ def detect_series(
     n = len(counts)
     if n == 0 or counts.sum() < config.min_orders:
         return []
-    burst_bins = max(1, int(round(BURST_WINDOW_S / config.bin_s)))
     base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
-    baseline = rolling_median(counts, base_bins)
-    # rate floor: the SKU's typical rate once its busiest bins are set aside (sparse logs)
-    typical = float(np.mean(np.sort(counts)[: max(1, int(n * 0.8))]))
-    baseline = np.maximum(baseline, typical)
-    kernel = np.ones(burst_bins)
-    # forward[i] = orders in bins [i, i + burst_bins): the burst that starts at bin i
-    forward = np.convolve(counts.astype(np.float64), kernel[::-1], mode="full")[burst_bins - 1 :][:n]
-    expected = np.convolve(baseline, kernel, mode="full")[burst_bins - 1 :][:n]
-    excess = forward - expected
-    mad = float(np.median(np.abs(forward - np.median(forward))))
-    scale = np.maximum(np.sqrt(expected + 1.0), 1.4826 * mad)
-    z = excess / scale
-    residual = counts - baseline
+    scales = sorted({(max(1, int(round(w / config.bin_s))), extra) for w, extra in WINDOWS})
+    burst_bins = scales[0][0]
+    widest = max(w for w, _ in scales)
+    counts_f = counts.astype(np.float64)
+    sums = {w: _window_sums(counts_f, w) for w, _ in scales}
+    median = rolling_median(counts, base_bins)
+
+    def test(quiet: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # rate floor: the SKU's typical rate in its quiet bins (sparse logs, where the median is 0)
+        typical = float(np.mean(counts_f[quiet])) if quiet.any() else 0.0
+        baseline = np.maximum(median, typical)
+        hot = np.zeros(n, dtype=bool)
+        zmax = np.full(n, -np.inf)
+        for width, extra_z in scales:
+            expected = _window_sums(baseline, width)
+            excess = sums[width] - expected
+            spread = excess[quiet]
+            mad = float(np.median(np.abs(spread - np.median(spread)))) if len(spread) >= MIN_QUIET_BINS else 0.0
+            z = excess / np.maximum(np.sqrt(expected + 1.0), 1.4826 * mad)
+            hot |= (z >= config.min_z + extra_z) & (excess >= config.min_orders)
+            zmax = np.maximum(zmax, z - extra_z)
+        return baseline, hot, zmax
+
+    # quiet bins: away from windows that beat the rolling median by min_orders (sparse and normal
+    # logs), else all but the busiest fifth (dense logs, where such windows are everywhere)
+    candidates = _covered(sums[burst_bins] - _window_sums(median, burst_bins) >= config.min_orders, burst_bins)
+    enough = max(burst_bins, n * 0.15)
+    quiet = ~candidates if (~candidates).sum() >= enough else counts_f <= np.quantile(counts_f, 0.8)
+    baseline, hot, z = test(quiet)
+    # re-estimate with the bursts found so far set aside, so long bursts in a short recording do
+    # not inflate their own baseline and noise scale
+    busy = ~quiet if (~candidates).sum() >= enough else np.zeros(n, dtype=bool)
+    for _ in range(MAX_PASSES):
+        grown = busy | _covered(hot, widest)
+        if (grown == busy).all() or (~grown).sum() < enough:
+            break
+        busy = grown
+        baseline, hot, z = test(~busy)
+    residual = counts_f - baseline
     bin_mad = float(np.median(np.abs(residual - np.median(residual))))
     bin_z = residual / np.maximum(np.sqrt(baseline + 1.0), 1.4826 * bin_mad)
-    hot = (z >= config.min_z) & (excess >= config.min_orders)
-    spikes: list[Spike] = []
+    elevated = residual > 0.5 * np.sqrt(baseline + 1.0)
+    # bursts: onset = first bin of a hot run that stands out on its own; end = before the first
+    # QUIET_END_S without extra orders; bursts of one SKU closer than merge_gap_s are one burst
+    bursts: list[list[int]] = []  # [onset, end, first, last]
     for first, last in _runs(hot):
-        # the burst starts at the first bin of the run that stands out on its own
-        span = slice(first, min(n, last + burst_bins))
-        above = np.nonzero(bin_z[span] >= ONSET_BIN_Z)[0]
+        stop = min(n, last + widest)
+        above = np.nonzero(bin_z[first:stop] >= ONSET_BIN_Z)[0]
         onset_bin = first + int(above[0]) if len(above) else first
-        peak_bin = first + int(np.argmax(z[first : last + 1]))
-        end_bin = min(n - 1, last + burst_bins - 1)
-        body = slice(onset_bin, end_bin + 1)
-        above_orders = float(np.sum(np.maximum(counts[body] - baseline[body], 0)))
-        per_order = float(np.sum(revenue[body]) / max(1, np.sum(counts[body])))
-        spikes.append(
-            Spike(
-                sku=sku,
-                onset_s=onset_bin * config.bin_s,
-                peak_s=peak_bin * config.bin_s,
-                end_s=(end_bin + 1) * config.bin_s,
-                orders=int(np.sum(counts[body])),
-                orders_above_baseline=round(above_orders, 2),
-                revenue_above_baseline=round(above_orders * per_order, 2),
-                peak_z=round(float(z[peak_bin]), 2),
-            )
-        )
-    return _merge(spikes, config.merge_gap_s)
-
-
-def _merge(spikes: list[Spike], gap_s: float) -> list[Spike]:
-    merged: list[Spike] = []
-    for spike in sorted(spikes, key=lambda s: s.onset_s):
-        if merged and spike.onset_s - merged[-1].end_s <= gap_s:
-            prev = merged[-1]
-            merged[-1] = prev.model_copy(
-                update={
-                    "end_s": max(prev.end_s, spike.end_s),
-                    "orders": prev.orders + spike.orders,
-                    "orders_above_baseline": round(prev.orders_above_baseline + spike.orders_above_baseline, 2),
-                    "revenue_above_baseline": round(prev.revenue_above_baseline + spike.revenue_above_baseline, 2),
-                    "peak_s": prev.peak_s if prev.peak_z >= spike.peak_z else spike.peak_s,
-                    "peak_z": max(prev.peak_z, spike.peak_z),
-                }
-            )
+        end_bin = onset_bin
+        for k in range(onset_bin, stop):
+            if elevated[k]:
+                end_bin = k
+            elif (k - end_bin) * config.bin_s >= QUIET_END_S and k > last:
+                break
+        if bursts and (onset_bin - bursts[-1][1] - 1) * config.bin_s <= config.merge_gap_s:
+            bursts[-1][1] = max(bursts[-1][1], end_bin)
+            bursts[-1][3] = last
         else:
-            merged.append(spike)
-    return merged
+            bursts.append([onset_bin, end_bin, first, last])
+    spikes: list[Spike] = []
+    for onset_bin, end_bin, first, last in bursts:
+        cuts = _second_onsets(counts_f, onset_bin, end_bin, burst_bins, config)
+        for a, b in zip([onset_bin, *cuts], [*(c - 1 for c in cuts), end_bin]):
+            body = slice(a, b + 1)
+            peak_bin = a + int(np.argmax(residual[body]))
+            above_orders = max(0.0, float(np.sum(residual[body])))
+            per_order = float(np.sum(revenue[body]) / max(1, np.sum(counts[body])))
+            zone = z[max(first, a - widest) : max(a + 1, min(last, b) + 1)]
+            spikes.append(
+                Spike(
+                    sku=sku,
+                    onset_s=a * config.bin_s,
+                    peak_s=peak_bin * config.bin_s,
+                    end_s=(b + 1) * config.bin_s,
+                    orders=int(np.sum(counts[body])),
+                    orders_above_baseline=round(above_orders, 2),
+                    revenue_above_baseline=round(above_orders * per_order, 2),
+                    peak_z=round(float(np.max(zone)) if len(zone) else float(np.max(z[first : last + 1])), 2),
+                )
+            )
+    return spikes
 
 
-def bin_orders(table: OrderTable, sku: str, duration_s: float, bin_s: float) -> tuple[np.ndarray, np.ndarray]:
+def _second_onsets(counts: np.ndarray, onset: int, end: int, width: int, config: SpikesConfig) -> list[int]:
+    """Bins inside one burst where orders take off again after falling off: a second pitch of the
+    same product while the first burst still trickles. Needs the previous minute to have dropped
+    below half the burst's best minute, and the next minute to beat it by min_z and min_orders."""
+    cuts: list[int] = []
+    start = onset
+    k = onset + width
+    while k + 1 <= end:
+        before = float(np.sum(counts[k - width : k]))
+        after = float(np.sum(counts[k : k + width]))
+        best = max(float(np.sum(counts[i : i + width])) for i in range(start, k - width + 1))
+        jump = after - before
+        if (before <= 0.5 * best and jump >= config.min_orders and jump / math.sqrt(before + 1.0) >= config.min_z
+                and counts[k] > counts[k - 1]):
+            cuts.append(k)
+            start = k
+            k += width
+        else:
+            k += 1
+    return cuts
+
+
+def bin_orders(table: OrderTable, sku: str | None, duration_s: float, bin_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Orders and revenue per bin for one SKU (``None``: all SKUs)."""
     n_bins = max(1, int(math.ceil(duration_s / bin_s)))
-    mask = np.fromiter((s == sku for s in table.sku), dtype=bool, count=len(table))
+    if sku is None:
+        mask = np.ones(len(table), dtype=bool)
+    else:
+        mask = _sku_array(table) == sku
     idx = np.clip((table.t_s[mask] / bin_s).astype(np.int64), 0, n_bins - 1)
     counts = np.bincount(idx, minlength=n_bins)
     amounts = np.nan_to_num(table.amount[mask], nan=0.0)
     revenue = np.bincount(idx, weights=amounts, minlength=n_bins)
     return counts, revenue
+
+
+def _sku_array(table: OrderTable) -> np.ndarray:
+    cached = getattr(table, "_sku_array", None)
+    if cached is None or len(cached) != len(table):
+        cached = np.asarray(table.sku, dtype=object)
+        table._sku_array = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _overlaps(a: Spike, b: Spike) -> bool:
+    return a.onset_s < b.end_s and b.onset_s < a.end_s
+
+
+def attribute_overall(
+    overall: list[Spike], sku_spikes: list[Spike], table: OrderTable, *, duration_s: float, config: SpikesConfig
+) -> list[Spike]:
+    """SKU spikes credited from overall spikes that no SKU spike overlaps."""
+    credited: list[Spike] = []
+    n_bins = max(1, int(math.ceil(duration_s / config.bin_s)))
+    base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
+    for spike in overall:
+        if any(_overlaps(spike, s) for s in sku_spikes):
+            continue
+        first = int(spike.onset_s / config.bin_s)
+        last = min(n_bins, int(math.ceil(spike.end_s / config.bin_s)))
+        extra: dict[str, float] = {}
+        revenue: dict[str, float] = {}
+        orders: dict[str, int] = {}
+        for sku in table.skus:
+            counts, rev = bin_orders(table, sku, duration_s, config.bin_s)
+            baseline = np.maximum(rolling_median(counts, base_bins), float(np.mean(np.sort(counts)[: max(1, int(len(counts) * 0.8))])))
+            above = float(np.sum(np.maximum(counts[first:last] - baseline[first:last], 0)))
+            if above > 0:
+                extra[sku] = above
+                orders[sku] = int(np.sum(counts[first:last]))
+                revenue[sku] = float(np.sum(rev[first:last]) / max(1, orders[sku]) * above)
+        total = sum(extra.values())
+        if not total:
+            continue
+        top = max(extra, key=lambda k: extra[k])
+        if extra[top] / total >= config.attribute_min_share and extra[top] >= config.min_orders * 0.6:
+            credited.append(
+                spike.model_copy(
+                    update={
+                        "sku": top,
+                        "orders": orders[top],
+                        "orders_above_baseline": round(extra[top], 2),
+                        "revenue_above_baseline": round(revenue[top], 2),
+                        "source": "overall",
+                    }
+                )
+            )
+    return credited
 
 
 def find_spikes(
@@ -140,6 +264,11 @@ def find_spikes(
         spikes.extend(detect_series(counts, revenue, sku=sku, config=config))
         minute_counts, _ = bin_orders(table, sku, duration_s, TIMELINE_BIN_S)
         timeline.append(SkuTimeline(sku=sku, counts=[int(c) for c in minute_counts]))
+    overall: list[Spike] = []
+    if config.overall and len(table):
+        counts, revenue = bin_orders(table, None, duration_s, config.bin_s)
+        overall = [s.model_copy(update={"source": "overall"}) for s in detect_series(counts, revenue, sku="*", config=config)]
+        spikes.extend(attribute_overall(overall, spikes, table, duration_s=duration_s, config=config))
     spikes.sort(key=lambda s: s.onset_s)
     return SpikeReport(
         stream_start=stream_start,
@@ -149,4 +278,5 @@ def find_spikes(
         spikes=spikes,
         timeline=timeline,
         timeline_bin_s=TIMELINE_BIN_S,
+        overall=overall,
     )
