@@ -9,6 +9,7 @@ Column names are normalized: lower case, runs of spaces/underscores/dashes -> on
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -24,6 +25,7 @@ from .errors import InputError
 MAX_FIELD_CHARS = 1_000_000
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_column(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", str(name).strip().lstrip("\ufeff")).lower()
 

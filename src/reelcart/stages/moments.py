@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from ..config import MomentsConfig
 from ..errors import InputError
@@ -268,10 +269,29 @@ def _lexicon(phrases: dict[str, list[str]], language: str) -> list[str]:
     return [t for t in dict.fromkeys(out) if t.strip("* ")]
 
 
-def _best(phrases: list[str], sentence: Sentence, min_score: float) -> Match | None:
+def _candidates(phrases: list[str], sentences: list[Sentence], min_score: float) -> list[list[int]]:
+    """For each sentence, the phrases (indices) that may occur in it: one vectorized rapidfuzz pass
+    (partial_ratio, a little below the bar) so the exact matcher runs only where it can succeed."""
+    out: list[list[int]] = [[] for _ in sentences]
+    plain = [i for i, p in enumerate(phrases) if "*" not in p.split()]
+    wild = [i for i, p in enumerate(phrases) if "*" in p.split()]
+    if plain and sentences:
+        matrix = process.cdist(
+            [phrases[i] for i in plain], [s.norm for s in sentences], scorer=fuzz.partial_ratio,
+            score_cutoff=max(0.0, min_score - 15), dtype=np.uint8, workers=1,
+        )
+        rows, cols = np.nonzero(matrix)
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            out[c].append(plain[r])
+    for k in range(len(sentences)):
+        out[k].extend(wild)
+    return out
+
+
+def _best(phrases: list[str], indices: list[int], sentence: Sentence, min_score: float) -> Match | None:
     best: Match | None = None
-    for phrase in phrases:
-        found = match_phrase(phrase, sentence, min_score)
+    for i in sorted(indices):
+        found = match_phrase(phrases[i], sentence, min_score)
         if found and (best is None or found.score > best.score):
             best = found
             if found.score >= 100:
@@ -280,17 +300,24 @@ def _best(phrases: list[str], sentence: Sentence, min_score: float) -> Match | N
 
 
 def annotate(sentences: list[Sentence], catalog: Catalog, language: str, config: MomentsConfig) -> None:
-    terms = {p.sku: product_terms(p) for p in catalog.products}
+    names = [(p.sku, term) for p in catalog.products for term in product_terms(p)]
+    name_phrases = [term for _, term in names]
     cta = _lexicon(config.cta_phrases, language)
     stale = _lexicon(config.stale_phrases, language)
-    for sentence in sentences:
+    name_hits = _candidates(name_phrases, sentences, config.name_match_min)
+    cta_hits = _candidates(cta, sentences, config.cta_match_min)
+    stale_hits = _candidates(stale, sentences, config.cta_match_min)
+    for k, sentence in enumerate(sentences):
         sentence.mentions = {}
-        for sku, names in terms.items():
-            found = _best(names, sentence, config.name_match_min)
+        by_sku: dict[str, list[int]] = {}
+        for i in name_hits[k]:
+            by_sku.setdefault(names[i][0], []).append(i)
+        for sku, indices in by_sku.items():
+            found = _best(name_phrases, indices, sentence, config.name_match_min)
             if found:
                 sentence.mentions[sku] = found
-        sentence.cta = _best(cta, sentence, config.cta_match_min)
-        sentence.stale = _best(stale, sentence, config.cta_match_min)
+        sentence.cta = _best(cta, cta_hits[k], sentence, config.cta_match_min)
+        sentence.stale = _best(stale, stale_hits[k], sentence, config.cta_match_min)
 
 
 # ------------------------------------------------------------------ pitch blocks

@@ -29,7 +29,8 @@ STAGE = "spikes"
 VERSION = 2
 WINDOWS = ((60.0, 0.0), (120.0, 1.0))  # burst windows (s) and the extra z a longer one needs
 TIMELINE_BIN_S = 60.0
-ONSET_BIN_Z = 2.0
+ONSET_BIN_Z = 2.0  # a burst's first bin stands this far above the baseline (bin z)
+ONSET_PEAK_SHARE = 0.2  # ... and holds at least this share of the peak bin's extra orders
 MIN_QUIET_BINS = 4  # fewer quiet bins than this: the Poisson scale alone
 MAX_PASSES = 4
 QUIET_END_S = 30.0  # a burst is over after this long without extra orders  # baseline re-estimates, each setting aside the bursts found so far
@@ -38,12 +39,19 @@ QUIET_END_S = 30.0  # a burst is over after this long without extra orders  # ba
 def rolling_median(values: np.ndarray, width: int) -> np.ndarray:
     """Centred rolling median; near the edges the window shrinks (no mirrored data is invented)."""
     n = len(values)
+    values = values.astype(np.float64)
     width = max(1, min(width, 2 * n - 1))
     if width % 2 == 0:
         width += 1
     pad = width // 2
-    padded = np.pad(values.astype(np.float64), pad, mode="constant", constant_values=np.nan)
-    return np.nanmedian(sliding_window_view(padded, width), axis=1)[:n]
+    if pad >= n - 1:  # every window holds the whole series
+        return np.full(n, float(np.median(values)) if n else 0.0)
+    out = np.empty(n)
+    if n >= width:
+        out[pad : n - pad] = np.median(sliding_window_view(values, width), axis=1)
+    for i in [*range(0, min(pad, n)), *range(max(pad, n - pad), n)]:
+        out[i] = np.median(values[max(0, i - pad) : i + pad + 1])
+    return out
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -127,8 +135,7 @@ def detect_series(
     bursts: list[list[int]] = []  # [onset, end, first, last]
     for first, last in _runs(hot):
         stop = min(n, last + widest)
-        above = np.nonzero(bin_z[first:stop] >= ONSET_BIN_Z)[0]
-        onset_bin = first + int(above[0]) if len(above) else first
+        onset_bin = _onset(residual, bin_z, first, stop)
         end_bin = onset_bin
         for k in range(onset_bin, stop):
             if elevated[k]:
@@ -162,6 +169,15 @@ def detect_series(
                 )
             )
     return spikes
+
+
+def _onset(residual: np.ndarray, bin_z: np.ndarray, first: int, stop: int) -> int:
+    """The burst's first bin: the first one before its peak that stands out on its own (bin z) and
+    carries a noticeable share of the peak (so a noise bin in a dense log does not count)."""
+    peak = first + int(np.argmax(residual[first:stop]))
+    ok = (bin_z[first : peak + 1] >= ONSET_BIN_Z) & (residual[first : peak + 1] >= ONSET_PEAK_SHARE * residual[peak])
+    standing = np.nonzero(ok)[0]
+    return first + int(standing[0]) if len(standing) else peak
 
 
 def _second_onsets(counts: np.ndarray, onset: int, end: int, width: int, config: SpikesConfig) -> list[int]:
