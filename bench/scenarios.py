@@ -311,6 +311,11 @@ def generate(family: str, seed: int) -> Scenario:
     if family == "never_bought":
         k = rng.randrange(3)
         plan[k] = (plan[k][0], False)
+    flash_after = None
+    if family == "decoy" and rng.random() < 0.5:
+        # a store-wide flash sale shortly after a pitch that itself sold nothing
+        flash_after = rng.randrange(3)
+        plan[flash_after] = (plan[flash_after][0], False)
     if family == "multi_spike":
         plan = [(products[0], True), (products[1], True), (products[0], True)]
         preset = {"moments": {"allow_repeat_products": True}}
@@ -396,6 +401,11 @@ def generate(family: str, seed: int) -> Scenario:
             if t < duration:
                 order(t, sku, price)
         truths.append(Truth(sku=sku, start_s=round(start, 3), end_s=round(end, 3), spike_s=round(onset, 3)))
+    if flash_after is not None:
+        at = pitches[flash_after][2] + rng.uniform(20, 80)
+        for sku, _, _, price in every:
+            for _ in range(rng.randint(3, 6)):
+                order(at + rng.uniform(0, 40), sku, price)
     if decoy_at is not None:
         sku, _, _, price = decoys[0]
         for _ in range(rng.randint(25, 40)):  # a flash sale of an unpitched product

@@ -84,6 +84,11 @@ class SpikesConfig(Section):
     attribute_min_share: float = Field(
         0.6, gt=0, le=1, description="Share of an overall spike's extra orders one SKU needs to be credited with it."
     )
+    storewide_min_skus: int = Field(
+        4, ge=2,
+        description="When this many products gain orders in the same minute, it is a store-wide burst (a flash sale): "
+        "SKU spikes that merely share in it (no far bigger than the others) are not credited to any pitch.",
+    )
 
 
 # Phrases are matched on normalized text (case, accents, Arabic letter forms and traditional/simplified

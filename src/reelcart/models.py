@@ -115,6 +115,9 @@ class Spike(Strict):
     source: Literal["sku", "overall"] = Field(
         "sku", description="sku: the SKU's own orders spiked; overall: credited from a spike of all orders"
     )
+    storewide_skus: int = Field(
+        0, description="Products that rose together with this spike (a store-wide burst such as a flash sale); 0 = none"
+    )
 
 
 class ClockEstimate(Strict):

@@ -598,6 +598,10 @@ def plan_moments(
         if product is None:
             rejected.append(_rejected(spike, "SKU not in the catalog"))
             continue
+        if spike.storewide_skus:
+            rejected.append(_rejected(spike, f"part of a store-wide burst ({spike.storewide_skus} products at once, a flash "
+                                             "sale?): no single pitch explains it"))
+            continue
         result = build_moment(sentences, spike, product, config, spikes.bin_s, blocks=blocks, words=words, limit_s=limit_s)
         if isinstance(result, Rejected):
             rejected.append(result)
@@ -697,7 +701,8 @@ def _notes(moments: list[Moment], rejected: list[Rejected], spikes: SpikeReport,
             s.onset_s < burst.end_s and burst.onset_s < s.end_s for s in spikes.spikes if s.source == "sku"
         ):
             continue
-        notes.append(f"store-wide order burst at {_fmt(burst.onset_s)} ({burst.orders} orders across several products): "
+        spread = f"{burst.storewide_skus} products" if burst.storewide_skus else "several products"
+        notes.append(f"order burst across {spread} at {_fmt(burst.onset_s)} ({burst.orders} orders, none dominating): "
                      "no single pitch explains it")
     ranked_out = [r for r in rejected if r.start_s is not None]
     if ranked_out and len(moments) < config.count:

@@ -33,6 +33,8 @@ ONSET_BIN_Z = 2.0  # a burst's first bin stands this far above the baseline (bin
 ONSET_PEAK_SHARE = 0.2  # ... and holds at least this share of the peak bin's extra orders
 MIN_QUIET_BINS = 4  # fewer quiet bins than this: the Poisson scale alone
 MAX_PASSES = 4
+STOREWIDE_MIN_EXTRA = 2.0  # extra orders that make a product part of a store-wide burst
+STOREWIDE_WINDOW_S = 60.0  # ... counted in this window after an onset
 QUIET_END_S = 30.0  # a burst is over after this long without extra orders  # baseline re-estimates, each setting aside the bursts found so far
 
 
@@ -113,7 +115,9 @@ def detect_series(
 
     # quiet bins: away from windows that beat the rolling median by min_orders (sparse and normal
     # logs), else all but the busiest fifth (dense logs, where such windows are everywhere)
-    candidates = _covered(sums[burst_bins] - _window_sums(median, burst_bins) >= config.min_orders, burst_bins)
+    candidates = np.zeros(n, dtype=bool)
+    for width, _ in scales:
+        candidates |= _covered(sums[width] - _window_sums(median, width) >= config.min_orders, width)
     enough = max(burst_bins, n * 0.15)
     quiet = ~candidates if (~candidates).sum() >= enough else counts_f <= np.quantile(counts_f, 0.8)
     baseline, hot, z = test(quiet)
@@ -135,7 +139,7 @@ def detect_series(
     bursts: list[list[int]] = []  # [onset, end, first, last]
     for first, last in _runs(hot):
         stop = min(n, last + widest)
-        onset_bin = _onset(residual, bin_z, first, stop)
+        onset_bin = _onset(residual, bin_z, first, stop, burst_bins)
         end_bin = onset_bin
         for k in range(onset_bin, stop):
             if elevated[k]:
@@ -149,7 +153,8 @@ def detect_series(
             bursts.append([onset_bin, end_bin, first, last])
     spikes: list[Spike] = []
     for onset_bin, end_bin, first, last in bursts:
-        cuts = _second_onsets(counts_f, onset_bin, end_bin, burst_bins, config)
+        cuts = [_onset(residual, bin_z, k, min(end_bin + 1, k + burst_bins), burst_bins)
+                for k in _second_onsets(counts_f, onset_bin, end_bin, burst_bins, config)]
         for a, b in zip([onset_bin, *cuts], [*(c - 1 for c in cuts), end_bin]):
             body = slice(a, b + 1)
             peak_bin = a + int(np.argmax(residual[body]))
@@ -171,13 +176,19 @@ def detect_series(
     return spikes
 
 
-def _onset(residual: np.ndarray, bin_z: np.ndarray, first: int, stop: int) -> int:
+def _onset(residual: np.ndarray, bin_z: np.ndarray, first: int, stop: int, width: int) -> int:
     """The burst's first bin: the first one before its peak that stands out on its own (bin z) and
-    carries a noticeable share of the peak (so a noise bin in a dense log does not count)."""
+    carries a noticeable share of the peak (so a noise bin in a dense log does not count). In a
+    sparse log where no bin stands out alone: the first order of the busiest ``width`` bins."""
     peak = first + int(np.argmax(residual[first:stop]))
     ok = (bin_z[first : peak + 1] >= ONSET_BIN_Z) & (residual[first : peak + 1] >= ONSET_PEAK_SHARE * residual[peak])
     standing = np.nonzero(ok)[0]
-    return first + int(standing[0]) if len(standing) else peak
+    if len(standing):
+        return first + int(standing[0])
+    positive = np.maximum(residual[first:stop], 0)
+    busiest = first + int(np.argmax(_window_sums(positive, width)))
+    rising = np.nonzero(residual[busiest:stop] > 0)[0]
+    return busiest + int(rising[0]) if len(rising) else busiest
 
 
 def _second_onsets(counts: np.ndarray, onset: int, end: int, width: int, config: SpikesConfig) -> list[int]:
@@ -228,46 +239,80 @@ def _overlaps(a: Spike, b: Spike) -> bool:
     return a.onset_s < b.end_s and b.onset_s < a.end_s
 
 
-def attribute_overall(
-    overall: list[Spike], sku_spikes: list[Spike], table: OrderTable, *, duration_s: float, config: SpikesConfig
-) -> list[Spike]:
-    """SKU spikes credited from overall spikes that no SKU spike overlaps."""
-    credited: list[Spike] = []
-    n_bins = max(1, int(math.ceil(duration_s / config.bin_s)))
-    base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
-    for spike in overall:
-        if any(_overlaps(spike, s) for s in sku_spikes):
-            continue
-        first = int(spike.onset_s / config.bin_s)
-        last = min(n_bins, int(math.ceil(spike.end_s / config.bin_s)))
-        extra: dict[str, float] = {}
-        revenue: dict[str, float] = {}
-        orders: dict[str, int] = {}
+class _Shares:
+    """Per-SKU orders above baseline inside a time window (for overall spikes)."""
+
+    def __init__(self, table: OrderTable, duration_s: float, config: SpikesConfig) -> None:
+        self.config = config
+        self.n_bins = max(1, int(math.ceil(duration_s / config.bin_s)))
+        base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
+        self.series: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for sku in table.skus:
             counts, rev = bin_orders(table, sku, duration_s, config.bin_s)
-            baseline = np.maximum(rolling_median(counts, base_bins), float(np.mean(np.sort(counts)[: max(1, int(len(counts) * 0.8))])))
+            c = counts.astype(np.float64)
+            floor = float(np.mean(c[c <= np.quantile(c, 0.8)])) if len(c) else 0.0
+            self.series[sku] = (c, rev, np.maximum(rolling_median(counts, base_bins), floor))
+
+    def __call__(self, spike: Spike) -> dict[str, tuple[float, int, float]]:
+        """sku -> (orders above baseline, orders, revenue above baseline) in the spike's window."""
+        return self.window(spike.onset_s, spike.end_s)
+
+    def window(self, start_s: float, end_s: float) -> dict[str, tuple[float, int, float]]:
+        first = max(0, int(start_s / self.config.bin_s))
+        last = min(self.n_bins, int(math.ceil(end_s / self.config.bin_s)))
+        out: dict[str, tuple[float, int, float]] = {}
+        for sku, (counts, rev, baseline) in self.series.items():
             above = float(np.sum(np.maximum(counts[first:last] - baseline[first:last], 0)))
             if above > 0:
-                extra[sku] = above
-                orders[sku] = int(np.sum(counts[first:last]))
-                revenue[sku] = float(np.sum(rev[first:last]) / max(1, orders[sku]) * above)
-        total = sum(extra.values())
+                n = int(np.sum(counts[first:last]))
+                out[sku] = (above, n, float(np.sum(rev[first:last]) / max(1, n) * above))
+        return out
+
+    def together(self, at_s: float, sku: str | None) -> tuple[int, float, float]:
+        """Around an onset: products with extra orders, the extra of the (storewide_min_skus-1)-th
+        busiest other product, and this SKU's own extra."""
+        extra = {k: e for k, (e, _, _) in self.window(at_s - self.config.bin_s, at_s + STOREWIDE_WINDOW_S).items()}
+        busy = sum(1 for e in extra.values() if e >= STOREWIDE_MIN_EXTRA)
+        others = sorted((e for k, e in extra.items() if k != sku), reverse=True)
+        rank = self.config.storewide_min_skus - 1
+        return busy, (others[rank - 1] if len(others) >= rank else 0.0), extra.get(sku or "", 0.0)
+
+
+def attribute_overall(
+    overall: list[Spike], sku_spikes: list[Spike], table: OrderTable, *, duration_s: float, config: SpikesConfig,
+    shares: _Shares | None = None,
+) -> list[Spike]:
+    """SKU spikes credited from overall spikes that no SKU spike overlaps and one SKU dominates."""
+    shares = shares or _Shares(table, duration_s, config)
+    credited: list[Spike] = []
+    for spike in overall:
+        if spike.storewide_skus or any(_overlaps(spike, s) for s in sku_spikes):
+            continue
+        extra = shares(spike)
+        total = sum(e for e, _, _ in extra.values())
         if not total:
             continue
-        top = max(extra, key=lambda k: extra[k])
-        if extra[top] / total >= config.attribute_min_share and extra[top] >= config.min_orders * 0.6:
-            credited.append(
-                spike.model_copy(
-                    update={
-                        "sku": top,
-                        "orders": orders[top],
-                        "orders_above_baseline": round(extra[top], 2),
-                        "revenue_above_baseline": round(revenue[top], 2),
-                        "source": "overall",
-                    }
-                )
-            )
+        top = max(extra, key=lambda k: extra[k][0])
+        above, orders, revenue = extra[top]
+        if above / total >= config.attribute_min_share and above >= config.min_orders * 0.6:
+            credited.append(spike.model_copy(update={
+                "sku": top, "orders": orders, "orders_above_baseline": round(above, 2),
+                "revenue_above_baseline": round(revenue, 2), "source": "overall",
+            }))
     return credited
+
+
+def is_storewide(shares: _Shares, spike: Spike, config: SpikesConfig) -> int:
+    """Products in a store-wide burst (a flash sale) that this spike merely shares in; 0 if none.
+
+    Around the spike's onset at least ``storewide_min_skus`` products gain orders together, and this
+    SKU gained no more than about what the others did (a pitch that sold stands far above them)."""
+    busy, typical, own = shares.together(spike.onset_s, None if spike.sku == "*" else spike.sku)
+    if busy < config.storewide_min_skus or typical < STOREWIDE_MIN_EXTRA:
+        return 0
+    if spike.sku != "*" and own > 2 * typical + config.min_orders:
+        return 0
+    return busy
 
 
 def find_spikes(
@@ -284,7 +329,10 @@ def find_spikes(
     if config.overall and len(table):
         counts, revenue = bin_orders(table, None, duration_s, config.bin_s)
         overall = [s.model_copy(update={"source": "overall"}) for s in detect_series(counts, revenue, sku="*", config=config)]
-        spikes.extend(attribute_overall(overall, spikes, table, duration_s=duration_s, config=config))
+        shares = _Shares(table, duration_s, config)
+        overall = [s.model_copy(update={"storewide_skus": is_storewide(shares, s, config)}) for s in overall]
+        spikes = [s.model_copy(update={"storewide_skus": is_storewide(shares, s, config)}) for s in spikes]
+        spikes.extend(attribute_overall(overall, spikes, table, duration_s=duration_s, config=config, shares=shares))
     spikes.sort(key=lambda s: s.onset_s)
     return SpikeReport(
         stream_start=stream_start,
