@@ -292,10 +292,8 @@ def _best(phrases: list[str], indices: list[int], sentence: Sentence, min_score:
     best: Match | None = None
     for i in sorted(indices):
         found = match_phrase(phrases[i], sentence, min_score)
-        if found and (best is None or found.score > best.score):
-            best = found
-            if found.score >= 100:
-                break
+        if found and (best is None or (found.score, found.last - found.first) > (best.score, best.last - best.first)):
+            best = found  # the best score; on a tie, the longest span (so a cut takes the whole phrase)
     return best
 
 
@@ -467,7 +465,7 @@ def build_moment(
     # too long: drop sentences from the start while a mention remains
     while len(chosen) > 1 and duration(chosen) > config.max_duration_s and named(chosen[1:]):
         chosen = chosen[1:]
-    # dead air: a long pause inside -> start after it when the rest still holds the pitch
+    # dead air: a long pause inside -> start after it when the rest still holds the pitch, else flag it
     for k in range(len(chosen) - 1, 0, -1):
         gap = chosen[k].start_s - chosen[k - 1].end_s
         if gap > config.max_pause_s:
@@ -475,18 +473,25 @@ def build_moment(
             if named(rest) and duration(rest) >= config.min_duration_s:
                 warnings.append(f"started after {gap:.1f} s of silence at {chosen[k - 1].end_s:.1f} s")
                 chosen = rest
-            break
+                break
+    for a, b in zip(chosen, chosen[1:]):
+        if b.start_s - a.end_s > config.max_pause_s:
+            warnings.append(f"keeps {b.start_s - a.end_s:.1f} s of silence at {a.end_s:.1f} s (the pitch runs on both sides)")
     # live-only phrases at the edges are cut, those inside are flagged
-    while len(chosen) > 1 and chosen[0].stale and named(chosen[1:]) and duration(chosen[1:]) >= config.min_duration_s:
+    def opens_with_stale(sentence: Sentence) -> bool:  # the phrase can go and the sentence stays
+        st = sentence.stale
+        return st is not None and st.first <= 2 and len(sentence.words) - st.last - 1 >= 3 and (
+            sentence.cta is None or sentence.cta.first > st.last)
+
+    while (len(chosen) > 1 and chosen[0].stale and not opens_with_stale(chosen[0]) and named(chosen[1:])
+           and duration(chosen[1:]) >= config.min_duration_s):
         warnings.append(f"cut live-only phrase at the start: {chosen[0].stale.phrase!r}")
         chosen = chosen[1:]
     first_word = chosen[0].words[0]
     last_word = chosen[-1].words[-1]
     head, tail = chosen[0], chosen[-1]
     cut_head = cut_tail = False
-    if head.stale and head.stale.first <= 1 and len(head.words) - head.stale.last - 1 >= 3 and (
-        head.cta is None or head.cta.first > head.stale.last
-    ):
+    if opens_with_stale(head):
         cand = head.words[head.stale.last + 1]
         if chosen[-1].end_s - cand.start_s >= config.min_duration_s or len(chosen) == 1:
             warnings.append(f"cut live-only phrase at the start: {head.stale.phrase!r}")
