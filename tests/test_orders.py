@@ -269,7 +269,7 @@ def test_counts_and_notes_for_what_was_left_out(tmp_path: Path):
     s = table.stats
     assert (s.orders_used, s.outside_recording, s.unknown_skus) == (1, 10, {"GHOST": 2})
     notes = " | ".join(s.notes)
-    assert "10 orders fall outside the recording" in notes and "check --stream-start" in notes
+    assert "10 orders fall outside the recording" in notes and "if unexpected, check --stream-start" in notes
     assert "2 orders name SKUs that are not in the catalog: GHOST (2)" in notes
 
 

@@ -473,7 +473,7 @@ def _summarise(stats: OrderStats, parser: TimeParser | None, unknown_rows: int, 
     considered = stats.orders_used + stats.outside_recording
     if stats.outside_recording:
         share = stats.outside_recording / max(1, considered)
-        hint = ("; most orders fall outside the recording: check --stream-start, orders.timezone or "
+        hint = ("; that is most of them: if unexpected, check --stream-start, orders.timezone or "
                 "orders.clock_offset_s" if share > 0.5 else "")
         notes.append(f"{stats.outside_recording} orders fall outside the recording (0-{duration_s:.0f} s){hint}")
     if unknown_rows:

@@ -684,6 +684,8 @@ def _notes(moments: list[Moment], rejected: list[Rejected], spikes: SpikeReport,
         return notes
     notes.append(f"{len(moments)} of {config.count} reels planned")
     stats = spikes.stats
+    if 0 < len(spikes.spikes) < config.count:
+        notes.append(f"the order log has {len(spikes.spikes)} order spike(s) inside the recording")
     if not spikes.spikes:
         if stats.orders_used == 0:
             why = "no orders of catalog products inside the recording"
