@@ -140,6 +140,8 @@ def run(video, orders, catalog, preset, out_dir, stream_start, sets, **flags) ->
         click.echo(f"  {request.out_dir / reel.file}  {reel.product.name}  {reel.start_s:.1f}-{reel.end_s:.1f} s  score {reel.score.total:.2f}")
     for note in manifest.fewer_reels_reason:
         click.echo(f"  note: {note}", err=True)
+    for line in _order_summary(result.plan):
+        click.echo(line, err=True)
     click.echo(f"manifest: {request.out_dir / 'manifest.json'}")
     click.echo(f"report:   {request.out_dir / 'report.html'}")
 

@@ -73,9 +73,11 @@ class OrdersConfig(Section):
 class SpikesConfig(Section):
     bin_s: float = Field(10.0, gt=0, description="Width of the order-count bins.")
     baseline_window_s: float = Field(600.0, gt=0, description="Rolling window of the robust (median/MAD) baseline.")
-    min_z: float = Field(4.0, gt=0, description="Robust z-score a bin must reach to start a spike.")
+    min_z: float = Field(4.0, gt=0, description="Robust z-score the next minute's orders must reach to start a spike (the next two minutes: one more).")
     min_orders: int = Field(5, ge=1, description="Orders above baseline a spike needs (one big order never counts).")
-    merge_gap_s: float = Field(60.0, ge=0, description="Spikes of one SKU closer than this merge.")
+    merge_gap_s: float = Field(
+        60.0, ge=0, description="Bursts of one SKU closer than this merge (a fresh take-off after a lull still splits them)."
+    )
     overall: bool = Field(
         True,
         description="Also look for spikes in all orders together; one that no SKU spike explains is attributed to the "
@@ -87,7 +89,7 @@ class SpikesConfig(Section):
     storewide_min_skus: int = Field(
         4, ge=2,
         description="When this many products gain orders in the same minute, it is a store-wide burst (a flash sale): "
-        "SKU spikes that merely share in it (no far bigger than the others) are not credited to any pitch.",
+        "SKU spikes that merely share in it (not far bigger than the others) are not credited to any pitch.",
     )
 
 
@@ -166,7 +168,9 @@ class MomentsConfig(Section):
     max_duration_s: float = Field(60.0, gt=0, description="Longest reel.")
     lookback_min_s: float = Field(5.0, ge=0, description="Shortest lag between the call to action and the order spike.")
     lookback_max_s: float = Field(120.0, gt=0, description="Longest lag between the call to action and the order spike.")
-    pitch_max_s: float = Field(90.0, gt=0, description="How far before the call to action a pitch may start.")
+    pitch_max_s: float = Field(
+        90.0, gt=0, description="How far before the call to action a pitch may start (sets the audio transcribed before a spike)."
+    )
     allow_repeat_products: bool = Field(False, description="Allow two reels for the same product.")
     name_match_min: float = Field(80.0, ge=0, le=100, description="Fuzzy score (0-100) for a product mention.")
     lead_in_s: float = Field(0.25, ge=0, description="Audio kept before the first word.")
