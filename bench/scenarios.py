@@ -616,23 +616,3 @@ class FamilyScore:
     @property
     def recall(self) -> float:
         return self.correct / self.truths if self.truths else 1.0
-
-
-def evaluate(families: tuple[str, ...] = FAMILIES, seeds: range = range(10), folder: Path | None = None) -> list[FamilyScore]:
-    import tempfile
-
-    results: list[FamilyScore] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(folder or tmp)
-        for family in families:
-            fs = FamilyScore(family, 0, 0, 0, 0)
-            for seed in seeds:
-                outcome = run_scenario(generate(family, seed), base / f"{family}-{seed}")
-                fs.scenarios += 1
-                fs.correct += outcome.correct
-                fs.chosen += outcome.chosen
-                fs.truths += outcome.truths
-                if outcome.clock_error_s is not None:
-                    fs.clock_errors.append(outcome.clock_error_s)
-            results.append(fs)
-    return results

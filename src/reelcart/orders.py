@@ -189,8 +189,8 @@ class TimeParser:
 
     def _excel_plausible(self, number: float) -> bool:
         if self.stream_start is None:
-            if number > self.duration_s and not float(number).is_integer():
-                raise _NoStreamStart()  # an Excel date, most likely: it needs the stream start
+            if not self.kinds_seen and number > self.duration_s and not float(number).is_integer():
+                raise _NoStreamStart()  # the log opens with an Excel date, most likely: it needs the stream start
             return False
         moment = (EXCEL_EPOCH + timedelta(days=number)).replace(tzinfo=self.naive_zone)
         return abs((moment - self.stream_start).total_seconds()) <= EXCEL_NEAR_S
