@@ -410,3 +410,12 @@ def test_broken_plan_files_are_reported_on_one_line(tmp_path, text, message):
     with pytest.raises(InputError) as err:
         load_plan(path)
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_misheard_character_in_a_chinese_name_still_matches():
+    from reelcart.stages.moments import split_sentences
+
+    words = transcript_of([(0.0, "今天下一款是云朵毛摊。")], "zh").words()
+    (sentence,) = split_sentences(words)
+    assert match_phrase("云朵毛毯", sentence, 80) is not None  # one homophone in four characters
+    assert match_phrase("云朵毛毯", split_sentences(transcript_of([(0.0, "今天云彩很好看。")], "zh").words())[0], 80) is None

@@ -212,7 +212,8 @@ def _wildcard(phrase: str) -> re.Pattern[str]:
 
 def match_phrase(phrase: str, sentence: Sentence, min_score: float) -> Match | None:
     """Where ``phrase`` (normalized) occurs in the sentence: exact, else fuzzy on whole words
-    (character-wise for CJK phrases). Short phrases (< 4 letters; < 3 CJK characters) must match exactly."""
+    (character-wise for CJK phrases, where four or more characters may have one wrong). Short
+    phrases (< 4 letters; < 3 CJK characters) must match exactly."""
     text = sentence.norm
     if not phrase or not text:
         return None
@@ -239,8 +240,9 @@ def match_phrase(phrase: str, sentence: Sentence, min_score: float) -> Match | N
     words = _words_in(sentence, aligned.dest_start, aligned.dest_end)
     if words is None:
         return None
-    if cjk:
-        return Match(phrase, aligned.score, *words) if aligned.score >= min_score else None
+    if cjk:  # names of four or more characters may have one character misheard (a homophone)
+        bar = min(min_score, 100.0 * (len(phrase) - 1) / len(phrase) - 0.01) if len(phrase) >= 4 else min_score
+        return Match(phrase, aligned.score, *words) if aligned.score >= bar else None
     first, last = words
     squeezed = phrase.replace(" ", "")
     best: tuple[float, int, int] = (0.0, first, last)

@@ -5,8 +5,9 @@ order). The baseline is a centred rolling median over ``baseline_window_s``, flo
 typical rate in its quiet stretches; the noise scale is the larger of the Poisson scale and
 1.4826·MAD of the window sums there. A spike is a run of bins whose next-minute order sum (or
 next-two-minute sum, at ``min_z + 1``: slow bursts in sparse logs) exceeds the baseline by
-``min_z`` scales and by ``min_orders`` orders; it starts at the first bin that stands out on its
-own. Baseline and scale are re-estimated with the bursts found so far set aside.
+``min_z`` scales (raised for long logs of many SKUs, see :func:`required_z`) and by ``min_orders``
+orders; it starts at the first bin that stands out on its own. Baseline and scale are
+re-estimated with the bursts found so far set aside.
 
 The same test runs on all orders together. An overall spike that no SKU spike overlaps (many
 SKUs each a little busier) is credited to the SKU that carries ``attribute_min_share`` of its
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from statistics import NormalDist
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -26,11 +28,12 @@ from ..models import SkuTimeline, Spike, SpikeReport
 from ..orders import OrderTable
 
 STAGE = "spikes"
-VERSION = 2
+VERSION = 3
 WINDOWS = ((60.0, 0.0), (120.0, 1.0))  # burst windows (s) and the extra z a longer one needs
 TIMELINE_BIN_S = 60.0
 ONSET_BIN_Z = 2.0  # a burst's first bin stands this far above the baseline (bin z)
 ONSET_PEAK_SHARE = 0.2  # ... and holds at least this share of the peak bin's extra orders
+FAMILY_ALPHA = 0.05  # chance that pure noise makes a spike anywhere in the log
 MIN_QUIET_BINS = 4  # fewer quiet bins than this: the Poisson scale alone
 MAX_PASSES = 4
 STOREWIDE_MIN_EXTRA = 2.0  # extra orders that make a product part of a store-wide burst
@@ -82,11 +85,21 @@ def _covered(starts: np.ndarray, width: int) -> np.ndarray:
     return inside | np.r_[inside[1:], False] | np.r_[False, inside[:-1]]
 
 
+def required_z(config: SpikesConfig, n_bins: int, n_series: int) -> float:
+    """min_z, raised for long logs of many SKUs so that pure chance (one tested window in tens of
+    thousands crossing z = 4) does not make spikes: the z at which all windows of all series together
+    cross by chance with probability FAMILY_ALPHA (normal approximation; sparse logs are held by
+    min_orders instead)."""
+    tests = max(1, n_bins * len(WINDOWS) * max(1, n_series))
+    return max(config.min_z, NormalDist().inv_cdf(1.0 - FAMILY_ALPHA / tests))
+
+
 def detect_series(
-    counts: np.ndarray, revenue: np.ndarray, *, sku: str, config: SpikesConfig
+    counts: np.ndarray, revenue: np.ndarray, *, sku: str, config: SpikesConfig, min_z: float | None = None
 ) -> list[Spike]:
-    """Spikes in one SKU's per-bin order counts."""
+    """Spikes in one SKU's per-bin order counts (``min_z`` overrides ``config.min_z``)."""
     n = len(counts)
+    min_z = config.min_z if min_z is None else min_z
     if n == 0 or counts.sum() < config.min_orders:
         return []
     base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
@@ -109,21 +122,26 @@ def detect_series(
             spread = excess[quiet]
             mad = float(np.median(np.abs(spread - np.median(spread)))) if len(spread) >= MIN_QUIET_BINS else 0.0
             z = excess / np.maximum(np.sqrt(expected + 1.0), 1.4826 * mad)
-            hot |= (z >= config.min_z + extra_z) & (excess >= config.min_orders)
+            hot |= (z >= min_z + extra_z) & (excess >= config.min_orders)
             zmax = np.maximum(zmax, z - extra_z)
         return baseline, hot, zmax
 
-    # quiet bins: away from windows that beat the rolling median by min_orders (sparse and normal
-    # logs), else all but the busiest fifth (dense logs, where such windows are everywhere)
-    candidates = np.zeros(n, dtype=bool)
-    for width, _ in scales:
-        candidates |= _covered(sums[width] - _window_sums(median, width) >= config.min_orders, width)
+    # quiet bins: away from windows that beat the rolling median by min_orders at any scale; if that
+    # leaves too little (long bursts filling a short recording), at one minute only; else all but
+    # the busiest fifth (dense logs, where such windows are everywhere)
     enough = max(burst_bins, n * 0.15)
-    quiet = ~candidates if (~candidates).sum() >= enough else counts_f <= np.quantile(counts_f, 0.8)
+    flagged = {w: _covered(sums[w] - _window_sums(median, w) >= config.min_orders, w) for w, _ in scales}
+    busy = np.zeros(n, dtype=bool)
+    for option in (np.logical_or.reduce(list(flagged.values())), flagged[burst_bins]):
+        if (~option).sum() >= enough:
+            busy = option
+            break
+    quiet = ~busy if busy.any() else counts_f <= np.quantile(counts_f, 0.8)
+    if not busy.any() and (~np.logical_or.reduce(list(flagged.values()))).all():
+        quiet = np.ones(n, dtype=bool)  # nothing stands out anywhere: every bin is quiet
     baseline, hot, z = test(quiet)
     # re-estimate with the bursts found so far set aside, so long bursts in a short recording do
     # not inflate their own baseline and noise scale
-    busy = ~quiet if (~candidates).sum() >= enough else np.zeros(n, dtype=bool)
     for _ in range(MAX_PASSES):
         grown = busy | _covered(hot, widest)
         if (grown == busy).all() or (~grown).sum() < enough:
@@ -320,15 +338,18 @@ def find_spikes(
 ) -> SpikeReport:
     spikes: list[Spike] = []
     timeline: list[SkuTimeline] = []
+    n_bins = max(1, int(math.ceil(duration_s / config.bin_s)))
+    sku_z = required_z(config, n_bins, len(table.skus))
     for sku in table.skus:
         counts, revenue = bin_orders(table, sku, duration_s, config.bin_s)
-        spikes.extend(detect_series(counts, revenue, sku=sku, config=config))
+        spikes.extend(detect_series(counts, revenue, sku=sku, config=config, min_z=sku_z))
         minute_counts, _ = bin_orders(table, sku, duration_s, TIMELINE_BIN_S)
         timeline.append(SkuTimeline(sku=sku, counts=[int(c) for c in minute_counts]))
     overall: list[Spike] = []
     if config.overall and len(table):
         counts, revenue = bin_orders(table, None, duration_s, config.bin_s)
-        overall = [s.model_copy(update={"source": "overall"}) for s in detect_series(counts, revenue, sku="*", config=config)]
+        found = detect_series(counts, revenue, sku="*", config=config, min_z=required_z(config, n_bins, 1))
+        overall = [s.model_copy(update={"source": "overall"}) for s in found]
         shares = _Shares(table, duration_s, config)
         overall = [s.model_copy(update={"storewide_skus": is_storewide(shares, s, config)}) for s in overall]
         spikes = [s.model_copy(update={"storewide_skus": is_storewide(shares, s, config)}) for s in spikes]
