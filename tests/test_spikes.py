@@ -147,3 +147,25 @@ def test_dense_table_thousands_per_minute_per_sku_and_overall():
     assert [(s.sku, s.onset_s) for s in report.spikes] == [("B", 500.0)]
     assert 2000 <= report.spikes[0].orders_above_baseline <= 2600
     assert [s.onset_s for s in report.overall] == [500.0]
+
+
+def test_an_hour_of_steady_dense_orders_over_many_skus_has_no_spikes():
+    # 10 SKUs x 300 orders a minute for an hour: 7200 windows tested, none may cross by chance
+    rng = np.random.default_rng(1)
+    times = {f"S{i}": list(rng.uniform(0, 3600, 18000)) for i in range(10)}
+    report = find_spikes(table_of(times), duration_s=3600, stream_start=None, config=CFG, clock_offset_s=0)
+    assert report.spikes == [] and report.overall == []
+
+
+def test_slow_skus_under_a_rising_trend_do_not_spike():
+    # demand grows sixfold over 25 minutes; at ~0.5 orders a bin the median is a whole number and lags
+    rng = np.random.default_rng(11)
+    times = {}
+    for i in range(8):
+        t, out = 0.0, []
+        while t < 1500:
+            t += rng.exponential(60 / (0.5 * (1 + 5 * t / 1500)))
+            out.append(t)
+        times[f"S{i}"] = [x for x in out if x < 1500]
+    report = find_spikes(table_of(times), duration_s=1500, stream_start=None, config=CFG, clock_offset_s=0)
+    assert report.spikes == []

@@ -73,7 +73,7 @@ class OrdersConfig(Section):
 class SpikesConfig(Section):
     bin_s: float = Field(10.0, gt=0, description="Width of the order-count bins.")
     baseline_window_s: float = Field(600.0, gt=0, description="Rolling window of the robust (median/MAD) baseline.")
-    min_z: float = Field(4.0, gt=0, description="Robust z-score the next minute's orders must reach to start a spike (the next two minutes: one more).")
+    min_z: float = Field(4.0, gt=0, description="Robust z-score the next minute's orders must reach to start a spike (the next two minutes: half a point more).")
     min_orders: int = Field(5, ge=1, description="Orders above baseline a spike needs (one big order never counts).")
     merge_gap_s: float = Field(
         60.0, ge=0, description="Bursts of one SKU closer than this merge (a fresh take-off after a lull still splits them)."

@@ -2,9 +2,9 @@
 
 For each SKU, orders are counted in ``bin_s`` bins (orders, not units: one bulk order is one
 order). The baseline is a centred rolling median over ``baseline_window_s``, floored by the SKU's
-typical rate in its quiet stretches; the noise scale is the larger of the Poisson scale and
+local mean rate in its quiet stretches (counts are whole numbers: the median of a slow SKU is 0); the noise scale is the larger of the Poisson scale and
 1.4826·MAD of the window sums there. A spike is a run of bins whose next-minute order sum (or
-next-two-minute sum, at ``min_z + 1``: slow bursts in sparse logs) exceeds the baseline by
+next-two-minute sum, at ``min_z + 0.5``: slow bursts in sparse logs) exceeds the baseline by
 ``min_z`` scales (raised for long logs of many SKUs, see :func:`required_z`) and by ``min_orders``
 orders; it starts at the first bin that stands out on its own. Baseline and scale are
 re-estimated with the bursts found so far set aside.
@@ -29,10 +29,13 @@ from ..orders import OrderTable
 
 STAGE = "spikes"
 VERSION = 3
-WINDOWS = ((60.0, 0.0), (120.0, 1.0))  # burst windows (s) and the extra z a longer one needs
+WINDOWS = ((60.0, 0.0), (120.0, 0.5))  # burst windows (s) and the extra z a longer one needs
 TIMELINE_BIN_S = 60.0
 ONSET_BIN_Z = 2.0  # a burst's first bin stands this far above the baseline (bin z)
 ONSET_PEAK_SHARE = 0.2  # ... and holds at least this share of the peak bin's extra orders
+POISSON_EXACT_MU = 200.0
+LOCAL_FLOOR_SHARE = 0.5  # the local rate is never taken below this share of the overall quiet rate
+ORDER_ROUNDING = 0.5  # min_orders counts whole orders above a fractional baseline
 FAMILY_ALPHA = 0.05  # chance that pure noise makes a spike anywhere in the log
 MIN_QUIET_BINS = 4  # fewer quiet bins than this: the Poisson scale alone
 MAX_PASSES = 4
@@ -79,6 +82,14 @@ def _window_sums(values: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(values, np.ones(width)[::-1], mode="full")[width - 1 :][: len(values)]
 
 
+def _centred_sums(values: np.ndarray, width: int) -> np.ndarray:
+    """sums[i] = values[i - width // 2 : i + width // 2 + 1] summed, the window clipped at the edges."""
+    half = width // 2
+    cum = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(len(values))
+    return cum[np.minimum(len(values), idx + half + 1)] - cum[np.maximum(0, idx - half)]
+
+
 def _covered(starts: np.ndarray, width: int) -> np.ndarray:
     """Bins inside any window [i, i + width) whose start i is flagged, plus one bin either side."""
     inside = np.convolve(starts.astype(np.float64), np.ones(width), mode="full")[: len(starts)] > 0
@@ -94,16 +105,35 @@ def required_z(config: SpikesConfig, n_bins: int, n_series: int) -> float:
     return max(config.min_z, NormalDist().inv_cdf(1.0 - FAMILY_ALPHA / tests))
 
 
-def detect_series(
-    counts: np.ndarray, revenue: np.ndarray, *, sku: str, config: SpikesConfig, min_z: float | None = None
-) -> list[Spike]:
-    """Spikes in one SKU's per-bin order counts (``min_z`` overrides ``config.min_z``)."""
+def poisson_sf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """P(X >= k) for X ~ Poisson(mu), elementwise; normal approximation above POISSON_EXACT_MU."""
+    k = np.rint(np.asarray(k, dtype=np.float64)).astype(np.int64)
+    mu = np.maximum(np.asarray(mu, dtype=np.float64), 1e-9)
+    out = np.ones(len(k))
+    big = mu > POISSON_EXACT_MU
+    if big.any():
+        zz = (k[big] - 0.5 - mu[big]) / np.sqrt(mu[big])
+        out[big] = 0.5 * np.array([math.erfc(v / math.sqrt(2)) for v in zz])
+    small = ~big & (k > 0)
+    if small.any():
+        j = np.arange(int(k[small].max()))
+        log_fact = np.cumsum(np.r_[0.0, np.log(np.arange(1, len(j)))]) if len(j) else np.zeros(0)
+        log_pmf = -mu[small, None] + j[None, :] * np.log(mu[small, None]) - log_fact[None, :]
+        cdf = np.sum(np.exp(log_pmf) * (j[None, :] < k[small, None]), axis=1)
+        out[small] = np.clip(1.0 - cdf, 0.0, 1.0)
+    return out
+
+
+def _scales(config: SpikesConfig) -> list[tuple[int, float]]:
+    return sorted({(max(1, int(round(w / config.bin_s))), extra) for w, extra in WINDOWS})
+
+
+def analyse(counts: np.ndarray, config: SpikesConfig, min_z: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Baseline per bin, hot window starts and their z (the largest over the window scales)."""
     n = len(counts)
     min_z = config.min_z if min_z is None else min_z
-    if n == 0 or counts.sum() < config.min_orders:
-        return []
     base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
-    scales = sorted({(max(1, int(round(w / config.bin_s))), extra) for w, extra in WINDOWS})
+    scales = _scales(config)
     burst_bins = scales[0][0]
     widest = max(w for w, _ in scales)
     counts_f = counts.astype(np.float64)
@@ -111,9 +141,14 @@ def detect_series(
     median = rolling_median(counts, base_bins)
 
     def test(quiet: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        # rate floor: the SKU's typical rate in its quiet bins (sparse logs, where the median is 0)
+        # rate floor: the SKU's local mean rate in its quiet bins (low counts, where the median is a
+        # whole number such as 0), else its mean over all quiet bins
         typical = float(np.mean(counts_f[quiet])) if quiet.any() else 0.0
-        baseline = np.maximum(median, typical)
+        weight = _centred_sums(quiet.astype(np.float64), base_bins)
+        local = _centred_sums(np.where(quiet, counts_f, 0.0), base_bins)
+        mean = np.where(weight >= min(base_bins, n) / 4, local / np.maximum(weight, 1e-9), typical)
+        floor = np.maximum(mean, LOCAL_FLOOR_SHARE * typical)  # a dry spell nearby is no zero rate
+        baseline = np.maximum(median, floor)
         hot = np.zeros(n, dtype=bool)
         zmax = np.full(n, -np.inf)
         for width, extra_z in scales:
@@ -122,7 +157,11 @@ def detect_series(
             spread = excess[quiet]
             mad = float(np.median(np.abs(spread - np.median(spread)))) if len(spread) >= MIN_QUIET_BINS else 0.0
             z = excess / np.maximum(np.sqrt(expected + 1.0), 1.4826 * mad)
-            hot |= (z >= min_z + extra_z) & (excess >= config.min_orders)
+            candidate = (z >= min_z + extra_z) & (excess >= config.min_orders - ORDER_ROUNDING)
+            if candidate.any():  # low counts have heavier tails than the normal: check the Poisson tail too
+                tail = poisson_sf(sums[width][candidate], expected[candidate])
+                candidate[candidate] = tail <= 0.5 * math.erfc((min_z + extra_z) / math.sqrt(2))
+            hot |= candidate
             zmax = np.maximum(zmax, z - extra_z)
         return baseline, hot, zmax
 
@@ -130,7 +169,17 @@ def detect_series(
     # leaves too little (long bursts filling a short recording), at one minute only; else all but
     # the busiest fifth (dense logs, where such windows are everywhere)
     enough = max(burst_bins, n * 0.15)
-    flagged = {w: _covered(sums[w] - _window_sums(median, w) >= config.min_orders, w) for w, _ in scales}
+    # the reference: the rolling median, or where counts are too low for a median (whole numbers:
+    # 0 for a slow SKU) the mean rate around the window with the window itself left out - so only
+    # windows clearly above the rate around them count
+    local_sum = _centred_sums(counts_f, base_bins)
+    local_bins = _centred_sums(np.ones(n), base_bins)
+    flagged = {}
+    for w, _ in scales:
+        centre = np.minimum(n - 1, np.arange(n) + w // 2)
+        left_out = (local_sum[centre] - sums[w]) / np.maximum(1.0, local_bins[centre] - w)
+        expected = np.maximum(_window_sums(median, w), left_out * w)
+        flagged[w] = _covered(sums[w] - expected >= config.min_orders - ORDER_ROUNDING, w)
     busy = np.zeros(n, dtype=bool)
     for option in (np.logical_or.reduce(list(flagged.values())), flagged[burst_bins]):
         if (~option).sum() >= enough:
@@ -146,8 +195,26 @@ def detect_series(
         grown = busy | _covered(hot, widest)
         if (grown == busy).all() or (~grown).sum() < enough:
             break
+        added = grown & ~busy
+        if counts_f[added].mean() < 2.0 * counts_f[~grown].mean() + 0.1:
+            break  # what the last pass found is not much busier than the rest: no burst to set aside
         busy = grown
         baseline, hot, z = test(~busy)
+    return baseline, hot, z
+
+
+def detect_series(
+    counts: np.ndarray, revenue: np.ndarray, *, sku: str, config: SpikesConfig, min_z: float | None = None
+) -> list[Spike]:
+    """Spikes in one SKU's per-bin order counts (``min_z`` overrides ``config.min_z``)."""
+    n = len(counts)
+    if n == 0 or counts.sum() < config.min_orders:
+        return []
+    scales = _scales(config)
+    burst_bins = scales[0][0]
+    widest = max(w for w, _ in scales)
+    counts_f = counts.astype(np.float64)
+    baseline, hot, z = analyse(counts, config, min_z)
     residual = counts_f - baseline
     bin_mad = float(np.median(np.abs(residual - np.median(residual))))
     bin_z = residual / np.maximum(np.sqrt(baseline + 1.0), 1.4826 * bin_mad)
@@ -197,14 +264,15 @@ def detect_series(
 def _onset(residual: np.ndarray, bin_z: np.ndarray, first: int, stop: int, width: int) -> int:
     """The burst's first bin: the first one before its peak that stands out on its own (bin z) and
     carries a noticeable share of the peak (so a noise bin in a dense log does not count). In a
-    sparse log where no bin stands out alone: the first order of the busiest ``width`` bins."""
+    sparse log where no bin stands out alone: the first order of the first minute (``width`` bins)
+    that holds nearly as many orders as the busiest."""
     peak = first + int(np.argmax(residual[first:stop]))
     ok = (bin_z[first : peak + 1] >= ONSET_BIN_Z) & (residual[first : peak + 1] >= ONSET_PEAK_SHARE * residual[peak])
     standing = np.nonzero(ok)[0]
     if len(standing):
         return first + int(standing[0])
-    positive = np.maximum(residual[first:stop], 0)
-    busiest = first + int(np.argmax(_window_sums(positive, width)))
+    minutes = _window_sums(np.maximum(residual[first:stop], 0), width)
+    busiest = first + int(np.argmax(minutes >= 0.75 * minutes.max()))  # the first nearly-busiest minute
     rising = np.nonzero(residual[busiest:stop] > 0)[0]
     return busiest + int(rising[0]) if len(rising) else busiest
 
@@ -263,13 +331,10 @@ class _Shares:
     def __init__(self, table: OrderTable, duration_s: float, config: SpikesConfig) -> None:
         self.config = config
         self.n_bins = max(1, int(math.ceil(duration_s / config.bin_s)))
-        base_bins = max(3, int(round(config.baseline_window_s / config.bin_s)))
         self.series: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for sku in table.skus:
             counts, rev = bin_orders(table, sku, duration_s, config.bin_s)
-            c = counts.astype(np.float64)
-            floor = float(np.mean(c[c <= np.quantile(c, 0.8)])) if len(c) else 0.0
-            self.series[sku] = (c, rev, np.maximum(rolling_median(counts, base_bins), floor))
+            self.series[sku] = (counts.astype(np.float64), rev, analyse(counts, config)[0])
 
     def __call__(self, spike: Spike) -> dict[str, tuple[float, int, float]]:
         """sku -> (orders above baseline, orders, revenue above baseline) in the spike's window."""
