@@ -52,3 +52,120 @@ def test_sparse_log_few_dozen_orders():
     counts[200:205] = [3, 4, 2, 3, 1]  # the burst
     spikes = detect_series(counts, counts * 1.0, sku="A", config=CFG)
     assert len(spikes) == 1 and spikes[0].onset_s == 2000
+
+
+# ---------------------------------------------------------------- harder logs
+
+from reelcart.models import OrderStats  # noqa: E402
+from reelcart.orders import OrderTable  # noqa: E402
+from reelcart.stages.spikes import find_spikes  # noqa: E402
+
+
+def table_of(times_by_sku: dict[str, list[float]]) -> OrderTable:
+    rows = sorted((t, sku) for sku, times in times_by_sku.items() for t in times)
+    return OrderTable(
+        t_s=np.array([t for t, _ in rows]), sku=[s for _, s in rows], quantity=np.ones(len(rows), dtype=int),
+        amount=np.full(len(rows), 10.0), stats=OrderStats(source="t", format="generic"), skus=sorted(times_by_sku),
+    )
+
+
+def burst(rng, start, n, scale):
+    return list(start + rng.exponential(scale, n))
+
+
+def test_per_sku_and_overall_with_a_store_wide_flash_sale():
+    rng = np.random.default_rng(3)
+    skus = [f"S{i}" for i in range(6)]
+    times = {s: list(rng.uniform(0, 1800, 20)) for s in skus}  # steady background
+    times["S0"] += burst(rng, 400, 30, 20)  # a pitch that sold
+    for s in skus:  # a flash sale: every product a little busier at once
+        times[s] += list(rng.uniform(1200, 1240, 4))
+    report = find_spikes(table_of(times), duration_s=1800, stream_start=None, config=CFG, clock_offset_s=0)
+    # the pitch's spike stands alone; the SKUs that the flash sale pushed over the bar are marked as store-wide
+    assert [(s.sku, round(s.onset_s / 60), s.storewide_skus) for s in report.spikes if not s.storewide_skus] == [("S0", 7, 0)]
+    assert all(round(s.onset_s / 60) == 20 for s in report.spikes if s.storewide_skus)
+    assert [(round(s.onset_s / 60), s.storewide_skus) for s in report.overall] == [(7, 0), (20, 6)]
+    assert report.spikes[0].orders_above_baseline >= 25 and report.spikes[0].revenue_above_baseline >= 250
+
+
+def test_overall_spike_is_credited_to_the_sku_that_carries_it():
+    from reelcart.stages.spikes import attribute_overall
+
+    rng = np.random.default_rng(4)
+    times = {"A": list(rng.uniform(0, 1800, 10)), "B": list(rng.uniform(0, 1800, 10))}
+    times["A"] += list(rng.uniform(600, 650, 9))
+    table = table_of(times)
+    overall = [s for s in find_spikes(table, duration_s=1800, stream_start=None, config=CFG, clock_offset_s=0).overall]
+    credited = attribute_overall(overall, [], table, duration_s=1800, config=CFG)
+    assert [(s.sku, s.source) for s in credited] == [("A", "overall")]
+    spread = {"A": list(rng.uniform(0, 1800, 10)), "B": list(rng.uniform(0, 1800, 10)), "C": list(rng.uniform(0, 1800, 10))}
+    for s in spread:
+        spread[s] += list(rng.uniform(600, 640, 4))
+    table = table_of(spread)
+    overall = find_spikes(table, duration_s=1800, stream_start=None, config=CFG, clock_offset_s=0).overall
+    assert overall and attribute_overall(overall, [], table, duration_s=1800, config=CFG) == []
+
+
+def test_two_pitches_of_one_product_whose_bursts_run_into_each_other():
+    # the second burst starts while the first still trickles: two spikes, not one
+    counts = np.array([0] * 16 + [11, 9, 7, 2, 5, 1, 2, 2, 2, 0, 0, 1, 1, 7, 5, 3, 5, 2, 4] + [0] * 12)
+    spikes = detect_series(counts, counts * 1.0, sku="A", config=CFG)
+    assert [s.onset_s for s in spikes] == [160.0, 290.0]
+
+
+def test_long_bursts_fill_a_short_recording():
+    # 7 minutes, two long bursts: each must still stand out against the quiet rest
+    counts = np.array([0] * 10 + [1, 4, 2, 6, 0, 1, 2, 2, 0, 0, 1] + [0] * 13 + [7, 18, 4, 5, 3, 1, 3, 2, 2])
+    spikes = detect_series(counts, counts * 1.0, sku="A", config=CFG)
+    assert [s.onset_s for s in spikes] == [110.0, 340.0]
+    assert spikes[1].peak_s == 350.0 and spikes[1].end_s == 430.0
+
+
+def test_baseline_drift_with_a_burst_on_top():
+    rng = np.random.default_rng(5)
+    n = 360  # an hour
+    rate = np.linspace(0.2, 3.0, n)  # orders per bin, rising fifteen-fold
+    counts = rng.poisson(rate)
+    counts[250:256] += [8, 10, 6, 5, 3, 2]
+    spikes = detect_series(counts, counts * 1.0, sku="A", config=CFG)
+    assert [s.onset_s for s in spikes] == [2500.0]
+
+
+def test_slow_sparse_burst_is_found_by_the_two_minute_window():
+    counts = np.zeros(60, dtype=int)
+    counts[[3, 45]] = 1
+    counts[20:32] = [1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1]  # 8 orders over two minutes, never 5 in one
+    spikes = detect_series(counts, counts * 1.0, sku="A", config=CFG)
+    assert len(spikes) == 1 and spikes[0].onset_s == 200.0
+
+
+def test_dense_table_thousands_per_minute_per_sku_and_overall():
+    rng = np.random.default_rng(6)
+    times = {s: list(rng.uniform(0, 900, 15000)) for s in ("A", "B")}  # 1000 orders a minute each
+    times["B"] += burst(rng, 500, 2500, 15)
+    report = find_spikes(table_of(times), duration_s=900, stream_start=None, config=CFG, clock_offset_s=0)
+    assert [(s.sku, s.onset_s) for s in report.spikes] == [("B", 500.0)]
+    assert 2000 <= report.spikes[0].orders_above_baseline <= 2600
+    assert [s.onset_s for s in report.overall] == [500.0]
+
+
+def test_an_hour_of_steady_dense_orders_over_many_skus_has_no_spikes():
+    # 10 SKUs x 300 orders a minute for an hour: 7200 windows tested, none may cross by chance
+    rng = np.random.default_rng(1)
+    times = {f"S{i}": list(rng.uniform(0, 3600, 18000)) for i in range(10)}
+    report = find_spikes(table_of(times), duration_s=3600, stream_start=None, config=CFG, clock_offset_s=0)
+    assert report.spikes == [] and report.overall == []
+
+
+def test_slow_skus_under_a_rising_trend_do_not_spike():
+    # demand grows sixfold over 25 minutes; at ~0.5 orders a bin the median is a whole number and lags
+    rng = np.random.default_rng(11)
+    times = {}
+    for i in range(8):
+        t, out = 0.0, []
+        while t < 1500:
+            t += rng.exponential(60 / (0.5 * (1 + 5 * t / 1500)))
+            out.append(t)
+        times[f"S{i}"] = [x for x in out if x < 1500]
+    report = find_spikes(table_of(times), duration_s=1500, stream_start=None, config=CFG, clock_offset_s=0)
+    assert report.spikes == []

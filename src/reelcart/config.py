@@ -48,59 +48,144 @@ class OrdersConfig(Section):
     clock_offset_s: float = Field(0.0, description="Seconds added to every order time (a shop clock that runs late is negative).")
     columns: dict[str, str] = Field(
         default_factory=dict,
-        description="Column mapping for other exports: reelcart field (timestamp, sku, quantity, amount, order_id, status) "
-        "to the export's column name.",
+        description="Column mapping for other exports: reelcart field (timestamp, sku, quantity, amount, unit_price, "
+        "order_id, status, product_name) to the export's column name.",
+    )
+    time_format: Literal["auto", "clock", "epoch_s", "epoch_ms", "excel", "stream_s"] = Field(
+        "auto",
+        description="How to read timestamps: auto (per cell: dates, epoch s/ms by size, Excel serials near the stream "
+        "start, else seconds from stream start), clock (dates only), epoch_s, epoch_ms, excel (serial day numbers), "
+        "stream_s (seconds from stream start).",
+    )
+    dayfirst: bool | None = Field(
+        None, description="Dates like 05/11/2026: true = day first, false = month first, empty = detect from the whole column."
+    )
+    estimate_clock_offset: bool = Field(
+        False,
+        description="Estimate the shop clock's offset by lining up product mentions in the transcript with per-SKU "
+        "order bursts (transcribes wider windows); applied on top of clock_offset_s when confident.",
+    )
+    clock_search_s: float = Field(900.0, gt=0, le=7200, description="Largest clock offset (either sign) the estimate considers.")
+    clock_min_confidence: float = Field(
+        0.5, ge=0, le=1, description="The estimated offset is applied only at or above this confidence (0-1)."
     )
 
 
 class SpikesConfig(Section):
     bin_s: float = Field(10.0, gt=0, description="Width of the order-count bins.")
     baseline_window_s: float = Field(600.0, gt=0, description="Rolling window of the robust (median/MAD) baseline.")
-    min_z: float = Field(4.0, gt=0, description="Robust z-score a bin must reach to start a spike.")
+    min_z: float = Field(4.0, gt=0, description="Robust z-score the next minute's orders must reach to start a spike (the next two minutes: half a point more).")
     min_orders: int = Field(5, ge=1, description="Orders above baseline a spike needs (one big order never counts).")
-    merge_gap_s: float = Field(60.0, ge=0, description="Spikes of one SKU closer than this merge.")
+    merge_gap_s: float = Field(
+        60.0, ge=0, description="Bursts of one SKU closer than this merge (a fresh take-off after a lull still splits them)."
+    )
+    overall: bool = Field(
+        True,
+        description="Also look for spikes in all orders together; one that no SKU spike explains is attributed to the "
+        "SKU that carries most of it, or reported as a store-wide burst.",
+    )
+    attribute_min_share: float = Field(
+        0.6, gt=0, le=1, description="Share of an overall spike's extra orders one SKU needs to be credited with it."
+    )
+    storewide_min_skus: int = Field(
+        4, ge=2,
+        description="When this many products gain orders in the same minute, it is a store-wide burst (a flash sale): "
+        "SKU spikes that merely share in it (not far bigger than the others) are not credited to any pitch.",
+    )
 
 
+# Phrases are matched on normalized text (case, accents, Arabic letter forms and traditional/simplified
+# Chinese folded), fuzzily, on word boundaries; "*" stands for one to three words. Whisper mishears
+# some calls to action ("cart" -> "card", "pinned" -> "been"): those variants are listed too.
 DEFAULT_CTA_PHRASES: dict[str, list[str]] = {
     "en": [
-        "tap the cart", "tap the orange cart", "click the link", "link is pinned", "link in bio", "add to cart",
-        "grab yours", "grab it now", "buy now", "order now", "shop now", "check out", "don't miss", "only left",
-        "left in stock", "get yours", "tap below", "hit the cart", "basket", "limited stock", "sell out",
-        "tap the link", "link is up", "link below", "link at the top", "check it out", "pick one up", "snag one",
+        "tap the cart", "tap the orange cart", "tap the yellow cart", "hit the cart", "click the cart", "add to cart",
+        "add it to your cart", "in your cart", "tap the basket", "add to basket", "tap the link", "click the link",
+        "link is pinned", "link pinned", "pinned at the top", "pinned comment", "link in bio", "link in my bio",
+        "link is up", "link below", "link at the top", "tap below", "click below", "grab yours", "grab it now",
+        "grab one", "buy now", "buy it now", "order now", "order yours", "shop now", "check it out", "don't miss out",
+        "get yours", "pick one up", "snag one", "snag yours", "head to the link", "go to the link", "only * left",
+        "left in stock", "limited stock", "selling out", "sell out", "use code", "tap the orange card", "tap the card",
+        "hit the card", "click the card", "add to card", "link is been", "been at the top",
     ],
-    "es": ["toca el carrito", "compra ahora", "enlace fijado", "link fijado", "añade al carrito", "quedan pocas", "no te lo pierdas"],
-    "ar": ["اضغط على السلة", "اطلب الآن", "اشتري الآن", "الرابط مثبت", "الكمية محدودة", "أضف إلى السلة", "لا تفوت"],
-    "vi": ["bấm vào giỏ hàng", "chốt đơn", "mua ngay", "đặt hàng ngay", "link ghim", "số lượng có hạn", "thêm vào giỏ"],
-    "zh": ["点击购物车", "点击小黄车", "马上下单", "立即购买", "链接已置顶", "库存有限", "赶紧抢", "拍下"],
+    "es": [
+        "toca el carrito", "dale al carrito", "toca la canasta", "añade al carrito", "agrega al carrito",
+        "agrégalo al carrito", "compra ahora", "cómpralo ya", "pide el tuyo", "consigue el tuyo", "enlace fijado",
+        "link fijado", "enlace en la bio", "link en la bio", "haz clic en el enlace", "quedan pocas", "quedan pocos",
+        "solo quedan *", "no te lo pierdas", "toca el enlace",
+    ],
+    "ar": [
+        "اضغط على السلة", "اضغطوا على السلة", "اضغطي على السلة", "أضف إلى السلة", "أضيفوه إلى السلة", "اطلب الآن",
+        "اطلبوا الآن", "اطلبي الآن", "اشتري الآن", "اشتروا الآن", "الرابط مثبت", "الرابط في الأعلى", "الكمية محدودة",
+        "لا تفوت", "لا تفوتوا", "سارعوا", "سارع بالطلب",
+    ],
+    "vi": [
+        "bấm vào giỏ hàng", "bấm giỏ hàng", "nhấn vào giỏ hàng", "thêm vào giỏ", "chốt đơn", "lên đơn", "mua ngay",
+        "đặt hàng ngay", "đặt ngay", "link ghim", "link được ghim", "số lượng có hạn", "nhanh tay", "săn ngay",
+    ],
+    "zh": [
+        "点击购物车", "点击小黄车", "点小黄车", "小黄车", "购物车", "马上下单", "立即下单", "赶紧下单", "立即购买",
+        "马上抢", "赶紧抢", "链接已置顶", "链接在置顶", "上链接", "库存有限", "拍下",
+    ],
 }
 
 DEFAULT_STALE_PHRASES: dict[str, list[str]] = {
     "en": [
-        "next five minutes", "next 5 minutes", "next ten minutes", "comment below", "drop a comment", "type in the chat",
-        "live only", "live-only", "only on this live", "only for viewers right now", "right now on the live", "while we're live",
-        "during the live", "in the chat",
+        "next five minutes", "next 5 minutes", "next ten minutes", "next 10 minutes", "next few minutes",
+        "for the next five minutes only", "for the next * minutes only",
+        "comment below", "drop a comment", "type in the chat", "type * in the chat", "in the chat", "live only",
+        "live-only", "only on this live", "only on the live", "only for viewers right now", "only for live viewers",
+        "right now on the live", "while we're live", "while we are live", "during the live", "during this live",
+        "live price", "live exclusive", "until the end of the stream", "until the end of the live", "tonight only",
     ],
-    "es": ["próximos cinco minutos", "comenta abajo", "solo en directo", "solo en este live"],
-    "ar": ["الخمس دقائق القادمة", "اكتبوا في التعليقات", "فقط في البث", "فقط على اللايف"],
-    "vi": ["trong năm phút tới", "bình luận bên dưới", "chỉ trong live", "chỉ có trên live"],
-    "zh": ["接下来五分钟", "评论区扣", "直播间专享", "只限直播间"],
+    "es": [
+        "próximos cinco minutos", "próximos 5 minutos", "próximos diez minutos", "comenta abajo", "comenten abajo",
+        "escribe en el chat", "escriban en el chat", "solo en directo", "solo en este live", "solo en el live",
+        "precio del live", "mientras estamos en vivo",
+    ],
+    "ar": [
+        "الخمس دقائق القادمة", "خلال الخمس دقائق", "اكتبوا في التعليقات", "اكتبوا في الشات", "علقوا تحت",
+        "فقط في البث", "فقط على اللايف", "سعر اللايف", "خلال البث المباشر", "عرض اللايف",
+    ],
+    "vi": [
+        "trong năm phút tới", "trong 5 phút tới", "năm phút nữa", "bình luận bên dưới", "comment bên dưới",
+        "chỉ trong live", "chỉ có trên live", "chỉ trong phiên live", "giá live", "chỉ dành cho người xem live",
+    ],
+    "zh": [
+        "接下来五分钟", "接下来5分钟", "评论区扣", "在评论区", "扣一", "扣1", "直播间专享", "只限直播间", "直播间价格",
+        "仅限今晚",
+    ],
 }
 
 
 class MomentsConfig(Section):
     count: int = Field(3, ge=1, le=10, description="Reels to make when enough moments qualify.")
+    min_count: int = Field(
+        2, ge=0, le=10,
+        description="Fewest reels to aim for: a second moment of an already chosen product is taken when that is the "
+        "only way to reach it.",
+    )
     min_duration_s: float = Field(15.0, gt=0, description="Shortest reel.")
     max_duration_s: float = Field(60.0, gt=0, description="Longest reel.")
     lookback_min_s: float = Field(5.0, ge=0, description="Shortest lag between the call to action and the order spike.")
     lookback_max_s: float = Field(120.0, gt=0, description="Longest lag between the call to action and the order spike.")
-    pitch_max_s: float = Field(90.0, gt=0, description="How far before the call to action a pitch may start.")
+    pitch_max_s: float = Field(
+        90.0, gt=0, description="How far before the call to action a pitch may start (sets the audio transcribed before a spike)."
+    )
     allow_repeat_products: bool = Field(False, description="Allow two reels for the same product.")
     name_match_min: float = Field(80.0, ge=0, le=100, description="Fuzzy score (0-100) for a product mention.")
     lead_in_s: float = Field(0.25, ge=0, description="Audio kept before the first word.")
     tail_s: float = Field(0.6, ge=0, description="Audio kept after the last word.")
+    max_pause_s: float = Field(
+        4.0, gt=0,
+        description="A silence longer than this inside a pitch is dead air: the reel starts after it when the rest "
+        "still holds the pitch, else it is kept and flagged.",
+    )
+    cta_match_min: float = Field(88.0, ge=0, le=100, description="Fuzzy score (0-100) for a call-to-action or live-only phrase.")
     cta_phrases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_CTA_PHRASES.items()},
-        description="Call-to-action lexicon per language.",
+        description="Call-to-action lexicon per language (every language is searched, the recording's first); "
+        "'*' stands for one to three words.",
     )
     stale_phrases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_STALE_PHRASES.items()},

@@ -100,6 +100,7 @@ class OrderStats(Strict):
     unknown_skus: dict[str, int] = Field(default_factory=dict)
     unreadable: int = 0
     problems: list[RowProblem] = Field(default_factory=list, description="First unreadable rows, with line numbers")
+    notes: list[str] = Field(default_factory=list, description="How the log was read and what was left out, in words")
 
 
 class Spike(Strict):
@@ -111,6 +112,23 @@ class Spike(Strict):
     orders_above_baseline: float
     revenue_above_baseline: float
     peak_z: float
+    source: Literal["sku", "overall"] = Field(
+        "sku", description="sku: the SKU's own orders spiked; overall: credited from a spike of all orders"
+    )
+    storewide_skus: int = Field(
+        0, description="Products that rose together with this spike (a store-wide burst such as a flash sale); 0 = none"
+    )
+
+
+class ClockEstimate(Strict):
+    offset_s: float = Field(description="Correction found, added on top of orders.clock_offset_s")
+    applied: bool = Field(description="Whether the correction was applied (confidence high enough)")
+    confidence: float = Field(description="0-1: explained share of spikes x uniqueness x evidence count")
+    uncertainty_s: float = Field(description="Half-width of the offsets that explain the spikes equally well")
+    spikes_explained: int
+    spikes_used: int = Field(description="Spikes of SKUs that are mentioned somewhere in the transcript")
+    searched_s: float
+    note: str = ""
 
 
 class SkuTimeline(Strict):
@@ -126,6 +144,8 @@ class SpikeReport(Artifact):
     spikes: list[Spike]
     timeline: list[SkuTimeline] = Field(default_factory=list)
     timeline_bin_s: float = 60.0
+    overall: list[Spike] = Field(default_factory=list, description="Spikes of all orders together (sku '*')")
+    clock_estimate: ClockEstimate | None = None
 
 
 # ----------------------------------------------------------------- transcript
@@ -236,12 +256,23 @@ class Rejected(Strict):
     reason: str
 
 
+class PlanInputs(Strict):
+    orders: str | None = None
+    catalog: str | None = None
+    preset: str | None = None
+    stream_start: datetime | None = None
+
+
 class MomentPlan(Artifact):
     source: str
     language: str
     moments: list[Moment]
     rejected: list[Rejected] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Why fewer reels than asked were planned")
+    inputs: PlanInputs | None = Field(None, description="Files the plan was made from (defaults for `reelcart render`)")
+    order_stats: OrderStats | None = None
+    clock_offset_s: float | None = None
+    clock_estimate: ClockEstimate | None = None
 
 
 # ----------------------------------------------------------------- render / package

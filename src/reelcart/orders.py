@@ -1,9 +1,16 @@
 """Read order logs as shops export them and put every order on the recording's clock.
 
-Formats: generic CSV / JSON array / JSONL (``timestamp, sku, quantity, amount, order_id``),
-native Shopify and TikTok Shop exports (recognised by their headers), and any other export through
-the preset's column mapping. Timestamps: ISO 8601 with any offset, other common date formats,
-naive times in the preset's time zone, epoch seconds or milliseconds, or seconds from stream start.
+Formats: generic CSV / TSV / JSON array / JSONL / Excel workbook (``timestamp, sku, quantity,
+amount, order_id``), native Shopify and TikTok Shop exports (recognised by their headers), and any
+other export through the preset's column mapping (``orders.columns``).
+
+Timestamps: ISO 8601 with any UTC offset (offsets may differ row to row), other common date
+formats (``11/20/2026 7:10:00 PM``, ``20.11.2026 19:10``; day/month order detected from the whole
+column), naive times in the preset's time zone, epoch seconds or milliseconds, Excel serial day
+numbers, or seconds / ``H:MM:SS`` from stream start. Decimal commas are read in numbers.
+
+Nothing is dropped silently: duplicates, cancelled/refunded orders, orders outside the recording,
+unknown SKUs and unreadable rows (with their line numbers) are counted in :class:`OrderStats`.
 """
 
 from __future__ import annotations
@@ -26,22 +33,35 @@ from .tabular import normalize_column, pick_column, read_rows
 
 FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "time", "created at", "created time", "paid time", "order time", "order date",
-                  "date", "datetime", "t s", "seconds"),
-    "sku": ("sku", "lineitem sku", "seller sku", "sku id", "product sku", "variant sku"),
-    "quantity": ("quantity", "qty", "lineitem quantity", "units"),
-    "amount": ("amount", "revenue", "total", "sku subtotal after discount", "order amount", "line total"),
-    "unit_price": ("lineitem price", "unit price", "price", "sku unit original price"),
-    "order_id": ("order id", "order_id", "name", "order number", "id"),
-    "status": ("status", "order status", "financial status", "cancelled at", "cancel reason", "order substatus"),
+                  "date", "datetime", "t s", "seconds", "processed at"),
+    "sku": ("sku", "lineitem sku", "seller sku", "sku id", "product sku", "variant sku", "item sku"),
+    "quantity": ("quantity", "qty", "lineitem quantity", "units", "item quantity"),
+    "amount": ("amount", "revenue", "sku subtotal after discount", "line total", "line amount", "subtotal", "total",
+               "order amount"),
+    "unit_price": ("lineitem price", "unit price", "price", "sku unit original price", "item price"),
+    "order_id": ("order id", "order_id", "name", "order number", "order no", "order", "id"),
+    "status": ("status", "order status", "financial status", "payment status", "order substatus", "refund status"),
+    "product_name": ("lineitem name", "product name", "item name", "product", "title", "product title"),
 }
+# columns whose mere presence of a value marks the order as cancelled / returned
+CANCEL_MARKERS = ("cancelled at", "canceled at", "cancel reason", "cancelation/return type", "cancellation/return type",
+                  "cancel by", "cancelled time", "cancelled by")
 FORMAT_SIGNATURES = {
     "shopify": {"lineitem sku", "created at"},
     "tiktok": {"seller sku", "created time"},
 }
-CANCELLED = re.compile(r"cancel|refund|void|return|fail|declin|unpaid|chargeback", re.I)
+CANCELLED = re.compile(r"cancel|refund|void|return|chargeback", re.I)
+NOT_CANCELLED = re.compile(r"partial", re.I)
 MAX_PROBLEMS = 20
+MAX_UNKNOWN_SKUS = 50
 EPOCH_MS_MIN = 1e11
 EPOCH_S_MIN = 1e8
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_MIN, EXCEL_MAX = 20_000.0, 100_000.0  # 1954 .. 2173
+EXCEL_NEAR_S = 7 * 86400.0  # an Excel serial must land this close to the stream start
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})\b")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+TIME_FORMATS = ("auto", "clock", "epoch_s", "epoch_ms", "excel", "stream_s")
 
 
 @dataclass
@@ -59,6 +79,10 @@ class OrderTable:
     def __len__(self) -> int:
         return len(self.sku)
 
+    def shifted(self, offset_s: float) -> OrderTable:
+        """The same orders with ``offset_s`` added to every time (no re-filtering)."""
+        return OrderTable(self.t_s + offset_s, self.sku, self.quantity, self.amount, self.stats, self.absolute_times, self.skus)
+
 
 def _zone(name: str | None) -> tzinfo | None:
     if not name:
@@ -69,57 +93,128 @@ def _zone(name: str | None) -> tzinfo | None:
         raise ConfigError(f"orders.timezone: unknown time zone {name!r}") from exc
 
 
-class TimeParser:
-    """Turns one timestamp cell into seconds from stream start (or raises ValueError)."""
-
-    def __init__(self, stream_start: datetime | None, naive_zone: tzinfo | None) -> None:
-        self.stream_start = stream_start
-        self.naive_zone = naive_zone or (stream_start.tzinfo if stream_start else None) or timezone.utc
-        self.absolute = False
-
-    def __call__(self, text: str) -> float:
-        text = text.strip()
-        if not text:
-            raise ValueError("empty timestamp")
-        number = _as_number(text)
-        if number is not None:
-            if not math.isfinite(number):
-                raise ValueError(f"timestamp {text!r} is not a number")
-            if number >= EPOCH_MS_MIN:
-                return self._from_datetime(datetime.fromtimestamp(number / 1000, tz=timezone.utc))
-            if number >= EPOCH_S_MIN:
-                return self._from_datetime(datetime.fromtimestamp(number, tz=timezone.utc))
-            return number  # seconds from stream start
-        clock = re.fullmatch(r"(\d+):([0-5]\d):([0-5]\d(?:\.\d+)?)", text)
-        if clock:  # H:MM:SS from stream start
-            return int(clock.group(1)) * 3600 + int(clock.group(2)) * 60 + float(clock.group(3))
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                moment = date_parser.parse(text)
-            except (ValueError, OverflowError) as exc:
-                raise ValueError(f"unreadable timestamp {text[:40]!r}") from exc
-        return self._from_datetime(moment)
-
-    def _from_datetime(self, moment: datetime) -> float:
-        if self.stream_start is None:
-            raise _NoStreamStart()
-        self.absolute = True
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.naive_zone)
-        return (moment - self.stream_start).total_seconds()
-
-
 class _NoStreamStart(Exception):
     pass
 
 
 def _as_number(text: str) -> float | None:
+    text = text.strip()
+    if DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
     try:
         return float(text)
     except ValueError:
         return None
+
+
+class TimeParser:
+    """Turns one timestamp cell into seconds from stream start (or raises ValueError).
+
+    ``kind`` forces an interpretation of numbers/dates (``orders.time_format``); ``auto`` decides per
+    cell: numbers >= 1e11 are epoch ms, >= 1e8 epoch s, Excel serials near the stream start are
+    dates, other numbers are seconds from stream start; text is an ISO or other date format.
+    """
+
+    def __init__(
+        self,
+        stream_start: datetime | None,
+        naive_zone: tzinfo | None,
+        *,
+        kind: str = "auto",
+        dayfirst: bool | None = None,
+        duration_s: float = math.inf,
+    ) -> None:
+        self.stream_start = stream_start
+        self.zone_configured = naive_zone is not None
+        self.naive_zone = naive_zone or (stream_start.tzinfo if stream_start else None) or timezone.utc
+        self.kind = kind
+        self.dayfirst = dayfirst
+        self.duration_s = duration_s
+        self.absolute = False
+        self.naive_count = 0
+        self.kinds_seen: dict[str, int] = {}
+        self._cache: dict[str, tuple[float, str, bool]] = {}
+
+    def __call__(self, text: str) -> float:
+        text = text.strip()
+        if not text:
+            raise ValueError("empty timestamp")
+        hit = self._cache.get(text)
+        if hit is None:
+            hit = self._parse(text)
+            if len(self._cache) < 200_000:
+                self._cache[text] = hit
+        seconds, kind, naive = hit
+        self.kinds_seen[kind] = self.kinds_seen.get(kind, 0) + 1
+        if kind != "stream seconds":
+            self.absolute = True
+        if naive:
+            self.naive_count += 1
+        return seconds
+
+    def _parse(self, text: str) -> tuple[float, str, bool]:
+        number = _as_number(text)
+        if number is not None:
+            return self._number(number, text)
+        if self.kind in ("epoch_s", "epoch_ms", "excel", "stream_s"):
+            raise ValueError(f"timestamp {text[:40]!r} is not a number (orders.time_format is {self.kind})")
+        clock = re.fullmatch(r"(\d+):([0-5]\d):([0-5]\d(?:[.,]\d+)?)", text)
+        if clock and self.kind != "clock":  # H:MM:SS from stream start
+            seconds = int(clock.group(1)) * 3600 + int(clock.group(2)) * 60 + float(clock.group(3).replace(",", "."))
+            return seconds, "stream seconds", False
+        moment = self._date(text)
+        return self._from_datetime(moment), "date", moment.tzinfo is None
+
+    def _number(self, number: float, text: str) -> tuple[float, str, bool]:
+        if not math.isfinite(number):
+            raise ValueError(f"timestamp {text!r} is not a number")
+        kind = self.kind
+        if kind == "auto":
+            if number >= EPOCH_MS_MIN:
+                kind = "epoch_ms"
+            elif number >= EPOCH_S_MIN:
+                kind = "epoch_s"
+            elif EXCEL_MIN <= number < EXCEL_MAX and self._excel_plausible(number):
+                kind = "excel"
+            else:
+                kind = "stream_s"
+        if kind == "epoch_ms":
+            return self._from_datetime(datetime.fromtimestamp(number / 1000, tz=timezone.utc)), "epoch milliseconds", False
+        if kind == "epoch_s":
+            return self._from_datetime(datetime.fromtimestamp(number, tz=timezone.utc)), "epoch seconds", False
+        if kind == "excel":
+            moment = EXCEL_EPOCH + timedelta(days=number)
+            return self._from_datetime(moment), "Excel serial date", True
+        return number, "stream seconds", False
+
+    def _excel_plausible(self, number: float) -> bool:
+        if self.stream_start is None:
+            if not self.kinds_seen and number > self.duration_s and not float(number).is_integer():
+                raise _NoStreamStart()  # the log opens with an Excel date, most likely: it needs the stream start
+            return False
+        moment = (EXCEL_EPOCH + timedelta(days=number)).replace(tzinfo=self.naive_zone)
+        return abs((moment - self.stream_start).total_seconds()) <= EXCEL_NEAR_S
+
+    def _date(self, text: str) -> datetime:
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            pass
+        dayfirst = self.dayfirst
+        if dayfirst is None:
+            match = NUMERIC_DATE.match(text)
+            dayfirst = bool(match and match.group(2) in ".-")
+        try:
+            return date_parser.parse(text, dayfirst=dayfirst)
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"unreadable timestamp {text[:40]!r}") from exc
+
+    def _from_datetime(self, moment: datetime) -> float:
+        if self.stream_start is None:
+            raise _NoStreamStart()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.naive_zone)
+        return (moment - self.stream_start).total_seconds()
 
 
 def detect_format(columns: set[str]) -> str:
@@ -129,19 +224,25 @@ def detect_format(columns: set[str]) -> str:
     return "generic"
 
 
-def _resolve_columns(columns: set[str], config: OrdersConfig, path: Path) -> dict[str, str | None]:
+def _resolve_columns(columns: set[str], config: OrdersConfig, path: Path, fmt: str = "generic") -> dict[str, str | None]:
     mapping = {k: normalize_column(v) for k, v in config.columns.items()}
     unknown_fields = set(mapping) - set(FIELD_CANDIDATES)
     if unknown_fields:
-        raise ConfigError(f"orders.columns: unknown field(s) {', '.join(sorted(unknown_fields))}")
+        raise ConfigError(f"orders.columns: unknown field(s) {', '.join(sorted(unknown_fields))} "
+                          f"(known: {', '.join(FIELD_CANDIDATES)})")
     resolved: dict[str, str | None] = {}
     for name, candidates in FIELD_CANDIDATES.items():
         if name in mapping:
             if mapping[name] not in columns:
-                raise InputError(f"column {config.columns[name]!r} (orders.columns.{name}) not found", path=path)
+                raise InputError(f"column {config.columns[name]!r} (orders.columns.{name}) not found "
+                                 f"(found: {', '.join(sorted(columns))})", path=path)
             resolved[name] = mapping[name]
         else:
             resolved[name] = pick_column(columns, candidates)
+    if "order_id" not in mapping and resolved["order_id"] == "name" and fmt != "shopify":
+        resolved["order_id"] = None  # outside Shopify exports, "name" is more likely the product's name
+    if fmt == "shopify" and "amount" not in mapping:
+        resolved["amount"] = None  # Shopify's Total/Subtotal are per order: use Lineitem price x quantity
     missing = [n for n in ("timestamp", "sku") if resolved[n] is None]
     if missing:
         raise InputError(
@@ -152,6 +253,78 @@ def _resolve_columns(columns: set[str], config: OrdersConfig, path: Path) -> dic
     return resolved
 
 
+def _status_columns(columns: set[str], resolved: dict[str, str | None]) -> tuple[list[str], list[str]]:
+    statuses = [c for c in FIELD_CANDIDATES["status"] if c in columns]
+    if resolved.get("status") and resolved["status"] not in statuses:
+        statuses.insert(0, resolved["status"])  # mapped by the preset
+    markers = [c for c in CANCEL_MARKERS if c in columns]
+    return statuses, markers
+
+
+def _decide_dayfirst(path: Path, column: str, stream_start: datetime | None, zone: tzinfo | None,
+                     duration_s: float) -> tuple[bool | None, str | None]:
+    """Day/month order of a column of ``11/05/2026``-style dates, from the whole column."""
+    samples: list[str] = []
+    day_evidence = month_evidence = 0
+    separator = "/"
+    for _, row in read_rows(path):
+        match = NUMERIC_DATE.match(row.get(column, ""))
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(3))
+        separator = match.group(2)
+        day_evidence += first > 12
+        month_evidence += second > 12
+        if len(samples) < 2000:
+            samples.append(row[column])
+    if not samples:
+        return None, None
+    if day_evidence and not month_evidence:
+        return True, "dates read as day/month/year (a day above 12 came first)"
+    if month_evidence and not day_evidence:
+        return False, "dates read as month/day/year (a day above 12 came second)"
+    if day_evidence and month_evidence:
+        choice = day_evidence >= month_evidence
+        order = "day/month/year" if choice else "month/day/year"
+        return choice, f"dates mix day/month orders; read as {order} (the majority), others reported as unreadable"
+    # every date is ambiguous: take the order that puts more orders inside the recording
+    if stream_start is not None:
+        inside = {}
+        for choice in (False, True):
+            parser = TimeParser(stream_start, zone, dayfirst=choice)
+            count = 0
+            for text in samples:
+                try:
+                    count += -3600 <= parser(text) <= duration_s + 3600
+                except (ValueError, _NoStreamStart):
+                    pass
+            inside[choice] = count
+        if inside[True] != inside[False]:
+            choice = inside[True] > inside[False]
+            order = "day/month/year" if choice else "month/day/year"
+            return choice, f"dates are ambiguous; read as {order} (it puts more orders inside the recording)"
+    choice = separator in ".-"
+    order = "day/month/year" if choice else "month/day/year"
+    return choice, f"dates are ambiguous; read as {order} (set orders.dayfirst to change)"
+
+
+def _problem(stats: OrderStats, line: int, text: str) -> None:
+    stats.unreadable += 1
+    if len(stats.problems) < MAX_PROBLEMS:
+        stats.problems.append(RowProblem(line=line, problem=text))
+
+
+def _quantity(text: str) -> int:
+    if not text:
+        return 1
+    value = parse_price(text)
+    if value is None:
+        raise ValueError(f"unreadable quantity {text[:20]!r}")
+    if value != value or value <= 0:
+        raise ValueError(f"quantity {text[:20]} is not positive")
+    return max(1, int(round(value)))
+
+
 def load_orders(
     path: Path,
     *,
@@ -159,9 +332,19 @@ def load_orders(
     known_skus: set[str],
     duration_s: float,
     stream_start: datetime | None,
+    product_names: dict[str, str] | None = None,
+    margin_s: float = 0.0,
+    clock_offset_s: float | None = None,
 ) -> OrderTable:
+    """Read an order log; keep orders of catalog SKUs between ``-margin_s`` and ``duration_s + margin_s``.
+
+    ``product_names`` (normalized product name -> SKU) rescues rows whose SKU cell is empty or
+    unknown but whose product-name cell names a catalog product. ``clock_offset_s`` overrides
+    ``config.clock_offset_s`` (the clock-offset estimate uses it).
+    """
     path = Path(path)
-    parse_time = TimeParser(stream_start, _zone(config.timezone))
+    zone = _zone(config.timezone)
+    offset = config.clock_offset_s if clock_offset_s is None else clock_offset_s
     times: list[float] = []
     skus: list[str] = []
     quantities: list[int] = []
@@ -169,33 +352,56 @@ def load_orders(
     seen_ids: set[tuple[str, str]] = set()
     stats: OrderStats | None = None
     columns: dict[str, str | None] = {}
-    last_time_by_order: dict[str, str] = {}
+    statuses: list[str] = []
+    markers: list[str] = []
+    order_context: dict[str, tuple[str, bool]] = {}  # order id -> (timestamp, cancelled), for Shopify line items
+    parse_time: TimeParser | None = None
+    first_data_line = True
+    unknown_rows = 0
     for line, row in read_rows(path):
         if stats is None:
             present = set(row)
-            columns = _resolve_columns(present, config, path)
-            stats = OrderStats(source=str(path.resolve()), format=detect_format(present))
+            fmt = detect_format(present)
+            columns = _resolve_columns(present, config, path, fmt)
+            statuses, markers = _status_columns(present, columns)
+            stats = OrderStats(source=str(path.resolve()), format=fmt)
+            dayfirst, note = config.dayfirst, None
+            if dayfirst is None and NUMERIC_DATE.match(row.get(columns["timestamp"] or "", "")):
+                dayfirst, note = _decide_dayfirst(path, columns["timestamp"] or "", stream_start, zone, duration_s)
+            if note:
+                stats.notes.append(note)
+            parse_time = TimeParser(stream_start, zone, kind=config.time_format, dayfirst=dayfirst, duration_s=duration_s)
+        assert parse_time is not None
+        if first_data_line:
+            first_data_line = False
+            stamp = row.get(columns["timestamp"] or "", "")
+            if stats.format == "tiktok" and stamp and not any(ch.isdigit() for ch in stamp):
+                continue  # TikTok Shop exports carry a row of column descriptions under the header
         stats.rows += 1
-
-        def problem(text: str) -> None:
-            stats.unreadable += 1
-            if len(stats.problems) < MAX_PROBLEMS:
-                stats.problems.append(RowProblem(line=line, problem=text))
-
         order_id = row.get(columns["order_id"] or "", "").strip() or None
-        status = row.get(columns["status"] or "", "").strip()
-        if status and CANCELLED.search(status):
+        stamp = row.get(columns["timestamp"] or "", "").strip()
+        cancelled = any(
+            (v := row.get(c, "").strip()) and CANCELLED.search(v) and not NOT_CANCELLED.search(v) for c in statuses
+        ) or any(row.get(c, "").strip() for c in markers)
+        inherited = order_id is not None and order_id in order_context and not stamp
+        if inherited:  # Shopify: later line items of an order leave the order's fields empty
+            stamp, parent_cancelled = order_context[order_id]
+            cancelled = cancelled or parent_cancelled
+        elif order_id is not None and stamp:
+            order_context[order_id] = (stamp, cancelled)
+        if cancelled:
             stats.cancelled += 1
             continue
         sku = row.get(columns["sku"] or "", "").strip()
+        if (not sku or sku not in known_skus) and product_names and columns["product_name"]:
+            named = product_names.get(" ".join(row.get(columns["product_name"], "").casefold().split()))
+            if named:
+                sku = named
         if not sku:
-            problem("empty sku")
+            _problem(stats, line, "empty sku")
             continue
-        stamp = row.get(columns["timestamp"] or "", "").strip()
-        if not stamp and order_id and order_id in last_time_by_order:
-            stamp = last_time_by_order[order_id]  # Shopify: later line items of an order leave it empty
         try:
-            t_s = parse_time(stamp) + config.clock_offset_s
+            t_s = parse_time(stamp) + offset
         except _NoStreamStart:
             raise InputError(
                 f"line {line}: order times are clock times but the stream start is unknown; "
@@ -203,32 +409,29 @@ def load_orders(
                 path=path,
             ) from None
         except ValueError as exc:
-            problem(str(exc))
+            _problem(stats, line, str(exc))
             continue
         if order_id:
-            last_time_by_order[order_id] = stamp
             key = (order_id, sku)
             if key in seen_ids:
                 stats.duplicates += 1
                 continue
             seen_ids.add(key)
-        qty_text = row.get(columns["quantity"] or "", "").strip()
         try:
-            quantity = int(float(qty_text.replace(",", "."))) if qty_text else 1
-        except ValueError:
-            problem(f"unreadable quantity {qty_text[:20]!r}")
-            continue
-        if quantity <= 0:
-            problem(f"quantity {quantity} is not positive")
+            quantity = _quantity(row.get(columns["quantity"] or "", "").strip())
+        except ValueError as exc:
+            _problem(stats, line, str(exc))
             continue
         amount = parse_price(row.get(columns["amount"] or "", "")) if columns["amount"] else None
         if amount is None and columns["unit_price"]:
             unit = parse_price(row.get(columns["unit_price"] or "", ""))
             amount = unit * quantity if unit is not None else None
         if sku not in known_skus:
-            stats.unknown_skus[sku] = stats.unknown_skus.get(sku, 0) + 1
+            unknown_rows += 1
+            if sku in stats.unknown_skus or len(stats.unknown_skus) < MAX_UNKNOWN_SKUS:
+                stats.unknown_skus[sku] = stats.unknown_skus.get(sku, 0) + 1
             continue
-        if t_s < 0 or t_s > duration_s:
+        if t_s < -margin_s or t_s > duration_s + margin_s:
             stats.outside_recording += 1
             continue
         times.append(t_s)
@@ -241,6 +444,7 @@ def load_orders(
         first = stats.problems[0]
         raise InputError(f"no readable order rows (line {first.line}: {first.problem})", path=path)
     stats.orders_used = len(times)
+    _summarise(stats, parse_time, unknown_rows, config, duration_s, offset)
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
     return OrderTable(
         t_s=np.asarray(times, dtype=np.float64)[order],
@@ -248,9 +452,36 @@ def load_orders(
         quantity=np.asarray(quantities, dtype=np.int64)[order],
         amount=np.asarray(amounts, dtype=np.float64)[order],
         stats=stats,
-        absolute_times=parse_time.absolute,
+        absolute_times=parse_time.absolute if parse_time else False,
         skus=sorted(set(skus)),
     )
+
+
+def _summarise(stats: OrderStats, parser: TimeParser | None, unknown_rows: int, config: OrdersConfig,
+               duration_s: float, offset_s: float) -> None:
+    """Plain-language notes on how the log was read and what was left out."""
+    notes = stats.notes
+    if parser is not None and parser.kinds_seen:
+        kinds = ", ".join(f"{k} ({n})" for k, n in sorted(parser.kinds_seen.items(), key=lambda kv: -kv[1]))
+        notes.append(f"timestamps read as: {kinds}")
+        if parser.naive_count:
+            zone = config.timezone or getattr(parser.naive_zone, "key", None) or str(parser.naive_zone)
+            source = "orders.timezone" if parser.zone_configured else "the stream start's offset; set orders.timezone if wrong"
+            notes.append(f"{parser.naive_count} timestamps had no UTC offset; read in {zone} ({source})")
+    if offset_s:
+        notes.append(f"clock offset {offset_s:+.1f} s added to every order time")
+    considered = stats.orders_used + stats.outside_recording
+    if stats.outside_recording:
+        share = stats.outside_recording / max(1, considered)
+        hint = ("; that is most of them: if unexpected, check --stream-start, orders.timezone or "
+                "orders.clock_offset_s" if share > 0.5 else "")
+        notes.append(f"{stats.outside_recording} orders fall outside the recording (0-{duration_s:.0f} s){hint}")
+    if unknown_rows:
+        shown = ", ".join(f"{k} ({v})" for k, v in sorted(stats.unknown_skus.items(), key=lambda kv: -kv[1])[:8])
+        notes.append(f"{unknown_rows} orders name SKUs that are not in the catalog: {shown}")
+    if stats.unreadable:
+        first = stats.problems[0]
+        notes.append(f"{stats.unreadable} rows could not be read (first: line {first.line}: {first.problem})")
 
 
 def describe_offset(seconds: float) -> str:

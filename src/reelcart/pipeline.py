@@ -30,12 +30,13 @@ from .models import (
     Manifest,
     MediaInfo,
     MomentPlan,
+    PlanInputs,
     RenderResult,
     SpikeReport,
     Transcript,
 )
 from .orders import load_orders
-from .stages import audio, moments, package, probe, reframe, render, spikes, transcribe
+from .stages import audio, clock, moments, package, probe, reframe, render, spikes, transcribe
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -52,6 +53,8 @@ class RunRequest:
     out_dir: Path
     stream_start: datetime | None = None
     plan: MomentPlan | None = None  # an editor's plan replaces the moment finder
+    plan_file: Path | None = None  # where the editor's plan came from (named in errors)
+    preset_ref: str | None = None  # the preset name or file, recorded in plan.json
 
 
 @dataclass
@@ -139,6 +142,8 @@ class Pipeline:
 
         info = self.cached(probe.STAGE, probe.VERSION, {"video": video_id}, MediaInfo, lambda: probe.probe_media(req.video))
         probe.check_recording(info)
+        if req.plan is not None:  # an edited plan with impossible times fails before any work
+            moments.check_plan_times(req.plan, info.duration_s, req.plan_file or "plan")
         track = self.cached(
             audio.STAGE, audio.VERSION, {"probe": self.keys["probe"]}, AudioTrack,
             lambda: audio.extract_audio(info, self.work_dir),
@@ -157,6 +162,13 @@ class Pipeline:
             SpikeReport, lambda: self._spikes(info, catalog, stream_start),
         )
         windows = transcribe.plan_windows(spike_report, track.duration_s, preset.transcribe, preset.moments)
+        estimate_clock = preset.orders.estimate_clock_offset
+        if estimate_clock:  # the pitches may sit up to clock_search_s away from where the shop clock puts them
+            reach = preset.orders.clock_search_s
+            windows = transcribe.merge_ranges(
+                [transcribe.TimeRange(start_s=max(0.0, w.start_s - reach), end_s=min(track.duration_s, w.end_s + reach))
+                 for w in windows], gap_s=5.0,
+            )
         if req.plan is not None:
             windows = transcribe.merge_ranges(
                 [*windows, *(transcribe.TimeRange(start_s=max(0.0, m.start_s - 5), end_s=min(track.duration_s, m.end_s + 5))
@@ -170,10 +182,22 @@ class Pipeline:
             Transcript,
             lambda: transcribe.transcribe_windows(self.work_dir / track.wav_file, windows, preset.transcribe, catalog),
         )
+        if estimate_clock:
+            spike_report = self.cached(
+                clock.STAGE, clock.VERSION,
+                {"spikes": self.keys["spikes"], "transcribe": self.keys["transcribe"], "moments_cfg": preset.moments.model_dump()},
+                SpikeReport,
+                lambda: clock.align_clock(req.orders, catalog=catalog, transcript=transcript, preset=preset,
+                                          duration_s=info.duration_s, stream_start=stream_start),
+            )
+            self.keys["spikes"] = self.keys[clock.STAGE]
         if req.plan is not None:
             plan = self.cached(
-                "moments", moments.VERSION, {"editor_plan": req.plan.model_dump(), "catalog": catalog_id}, MomentPlan,
-                lambda: self._check_plan(req.plan, info, catalog),
+                "moments", moments.VERSION,
+                {"editor_plan": req.plan.model_dump(), "catalog": catalog_id, "transcript": self.keys["transcribe"],
+                 "cfg": preset.moments.model_dump()},
+                MomentPlan,
+                lambda: self._editor_plan(req.plan, transcript, catalog, info),
             )
         else:
             plan = self.cached(
@@ -187,6 +211,9 @@ class Pipeline:
              "size": [preset.render.width_px, preset.render.height_px]},
             MomentPlan, lambda: self._reframe(plan, info),
         )
+        inputs = PlanInputs(orders=str(Path(req.orders).resolve()), catalog=str(Path(req.catalog).resolve()),
+                            preset=req.preset_ref, stream_start=req.stream_start)
+        plan = plan.model_copy(update={"inputs": inputs, "source": plan.source or info.path})
         write_model_atomic(self.out_dir / PLAN_FILE, plan)
         if until == "plan":
             return RunResult(self.out_dir, None, plan, self.records)
@@ -209,23 +236,18 @@ class Pipeline:
     def _spikes(self, info: MediaInfo, catalog: Catalog, stream_start: datetime | None) -> SpikeReport:
         table = load_orders(
             self.request.orders, config=self.preset.orders, known_skus={p.sku for p in catalog.products},
-            duration_s=info.duration_s, stream_start=stream_start,
+            duration_s=info.duration_s, stream_start=stream_start, product_names=clock.product_name_index(catalog),
         )
         return spikes.find_spikes(
             table, duration_s=info.duration_s, stream_start=stream_start, config=self.preset.spikes,
             clock_offset_s=self.preset.orders.clock_offset_s,
         )
 
-    def _check_plan(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog) -> MomentPlan:
-        skus = catalog.by_sku()
-        checked = []
-        for i, m in enumerate(plan.moments, start=1):
-            if not (0 <= m.start_s < m.end_s <= info.duration_s + 0.05):
-                raise InputError(f"moment {m.id or i}: {m.start_s}-{m.end_s} s is outside the recording (0-{info.duration_s:.1f} s)", path="plan")
-            if m.sku not in skus:
-                raise InputError(f"moment {m.id or i}: SKU {m.sku!r} is not in the catalog", path="plan")
-            checked.append(m.model_copy(update={"id": m.id or f"reel-{i}", "product_name": skus[m.sku].name,
-                                                "crop": reframe.edited_crop(m.crop, info)}))
+    def _editor_plan(self, edited: MomentPlan, transcript: Transcript, catalog: Catalog, info: MediaInfo) -> MomentPlan:
+        plan = moments.apply_editor_plan(edited, transcript, catalog, self.preset.moments, info.duration_s,
+                                         self.request.plan_file or "plan")
+        # a crop path the editor kept (times unchanged) is made safe; otherwise it is planned anew
+        checked = [m.model_copy(update={"crop": reframe.edited_crop(m.crop, info)}) for m in plan.moments]
         return plan.model_copy(update={"moments": checked})
 
     def _reframe(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:

@@ -1,16 +1,20 @@
-"""Reading user spreadsheets: CSV (any common delimiter, BOM, quoting), JSON arrays, JSONL, YAML.
+"""Reading user spreadsheets: CSV/TSV (any common delimiter, BOM, UTF-16, quoting, Excel's ``sep=``
+hint line), Excel workbooks (.xlsx/.xlsm, first sheet), JSON arrays, JSONL, YAML.
 
 Rows come out as ``(line_number, {normalized column: text})`` so every later problem can name
-the line. Column names are normalized: lower case, runs of spaces/underscores/dashes -> one space.
+the line (for CSV: the line where the record starts; for workbooks: the sheet's row number).
+Column names are normalized: lower case, runs of spaces/underscores/dashes -> one space.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from .errors import InputError
 MAX_FIELD_CHARS = 1_000_000
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_column(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", str(name).strip().lstrip("\ufeff")).lower()
 
@@ -43,9 +48,14 @@ def _decode(path: Path) -> str:
 
 def _sniff_delimiter(sample: str) -> str:
     header = sample.splitlines()[0] if sample else ""
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    # count delimiters outside quoted header cells
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
+
+
+SEP_HINT = re.compile(r"^\ufeff?\s*sep=(.)\s*$", re.I)
 
 
 def _cell(value: Any) -> str:
@@ -63,12 +73,19 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise InputError("file not found", path=path)
     if path.is_dir():
         raise InputError("is a folder, not a file", path=path)
-    text = _decode(path)
     suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if suffix in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
+        yield from _read_xlsx(path)
+        return
+    if suffix == ".xls":
+        raise InputError("old Excel .xls workbooks are not supported; save as .xlsx or CSV", path=path)
+    text = _decode(path)
     stripped = text.lstrip()
-    if suffix in (".jsonl", ".ndjson") or (suffix == ".json" and not stripped.startswith("[")) and "\n{" in text:
+    if suffix in (".jsonl", ".ndjson") or (stripped.startswith("{") and _is_json_lines(stripped)):
         yield from _read_jsonl(path, text)
-    elif suffix == ".json" or stripped.startswith("["):
+    elif suffix == ".json" or stripped.startswith(("[", "{")):
         yield from _read_json(path, text)
     elif suffix in (".yaml", ".yml"):
         yield from _read_yaml(path, text)
@@ -78,7 +95,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 def _read_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text[:65536]))
+    first_line, _, rest = text.partition("\n")
+    hint = SEP_HINT.match(first_line.rstrip("\r"))
+    line_shift = 0
+    if hint:  # Excel's "sep=;" line names the delimiter
+        delimiter, text, line_shift = hint.group(1), rest, 1
+    else:
+        delimiter = _sniff_delimiter(text[:65536])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -87,17 +111,66 @@ def _read_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise InputError(f"line 1: unreadable header ({exc})", path=path) from exc
     columns = [normalize_column(h) for h in header]
     if not any(columns):
-        raise InputError("line 1: the header row is empty", path=path)
+        raise InputError(f"line {1 + line_shift}: the header row is empty", path=path)
     while True:
+        record_line = reader.line_num + 1 + line_shift  # where the next record starts
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(f"line {reader.line_num}: {exc}", path=path) from exc
+            raise InputError(f"line {record_line}: {exc}", path=path) from exc
         if not values or not any(v.strip() for v in values):
             continue
-        yield reader.line_num, {c: v.strip() for c, v in zip(columns, values) if c}
+        yield record_line, {c: v.strip() for c, v in zip(columns, values) if c}
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise InputError("reading .xlsx needs openpyxl (pip install openpyxl)", path=path) from exc
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl raise many kinds
+        raise InputError(f"not a readable Excel workbook ({type(exc).__name__})", path=path) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header: list[str] | None = None
+        for number, values in enumerate(rows, start=1):
+            cells = [_xlsx_cell(v).strip() for v in values]
+            if header is None:
+                if not any(cells):
+                    continue
+                header = [normalize_column(c) for c in cells]
+                continue
+            if not any(cells):
+                continue
+            yield number, {c: v for c, v in zip(header, cells) if c}
+        if header is None:
+            raise InputError("the first sheet is empty", path=path)
+    finally:
+        book.close()
+
+
+def _is_json_lines(text: str) -> bool:
+    """True when the text is several JSON objects, one per line (not one JSON document)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return exc.msg == "Extra data"
+    return False
 
 
 def _read_json(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
