@@ -35,6 +35,13 @@ def tracked_link(url: str, *, source: str, medium: str, campaign: str, content: 
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+def reel_link(url: str, config: PackageConfig, source: Path | str, reel_id: str) -> str:
+    """The tracked link of one reel (manifest, report and the QR code on the reel all use this)."""
+    campaign = config.utm_campaign or _slug(Path(source).stem)
+    return tracked_link(url, source=config.utm_source or config.platform, medium=config.utm_medium, campaign=campaign,
+                        content=reel_id)
+
+
 def _slug(text: str) -> str:
     out = "".join(ch.lower() if ch.isalnum() else "-" for ch in text)
     return "-".join(p for p in out.split("-") if p)[:60] or "stream"
@@ -71,16 +78,13 @@ def build_manifest(
     platform = config.platform
     products = catalog.by_sku()
     files = {r.id: r for r in rendered.reels}
-    campaign = config.utm_campaign or _slug(source.stem)
     reels: list[ManifestReel] = []
     for moment in plan.moments:
         reel = files.get(moment.id)
         if reel is None:
             continue
         product = products[moment.sku]
-        link = tracked_link(
-            product.url, source=config.utm_source or platform, medium=config.utm_medium, campaign=campaign, content=moment.id
-        )
+        link = reel_link(product.url, config, source, moment.id)
         price = f"{product.price:,.2f} {product.currency or ''}".strip() if product.price is not None else ""
         fields = {"product_name": product.name, "price": price, "key_phrase": moment.key_phrase, "link": link}
         hashtags = list(dict.fromkeys([*config.hashtags, product_hashtag(product.name)]))
