@@ -193,7 +193,8 @@ class Pipeline:
         rendered = self.cached(
             render.STAGE, render.VERSION,
             {"plan": self.keys["reframe"], "transcript": self.keys["transcribe"], "catalog": catalog_id,
-             "cfg": [preset.captions.model_dump(), preset.overlay.model_dump(), preset.render.model_dump()]},
+             "cfg": [preset.captions.model_dump(), preset.overlay.model_dump(), preset.render.model_dump()],
+             "link": preset.package.model_dump(include={"platform", "utm_source", "utm_medium", "utm_campaign"})},
             RenderResult, lambda: self._render(plan, info, catalog, transcript),
             outputs=lambda r: [self.out_dir / p for reel in r.reels for p in (reel.file, reel.thumbnail, reel.captions_file)],
         )
