@@ -327,7 +327,8 @@ def parse_set_option(item: str) -> dict[str, Any]:
     if not parts:
         raise ConfigError(f"--set {item!r}: empty field name")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        # a leading '#' would make YAML read a comment: colours like #FFD400 stay strings
+        value = raw.strip() if raw.strip().startswith("#") else (yaml.safe_load(raw) if raw.strip() else None)
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {item!r}: value is not valid YAML") from exc
     out: dict[str, Any] = {}

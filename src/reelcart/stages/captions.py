@@ -573,20 +573,27 @@ def _fit_lines(text: str, face: Face, weight: int, size_px: int, min_px: int, ma
         return sum(text_width_px(x, f.path, s) for f, x in face_runs(t, face, weight))
 
     text = " ".join(text.split())
-    if width(text, size_px) <= max_w:
-        return [(text, size_px)]
-    size = size_px
+    one_line_min = round(size_px * 0.8)
+    if width(text, one_line_min) <= max_w:
+        return [_fit_text(text, face, weight, size_px, one_line_min, max_w)]
+    size = round(size_px * 0.92)
     while size >= min_px:
         pair = _split_balanced(text, face, weight, size)
         if pair and max(width(pair[0], size), width(pair[1], size)) <= max_w:
             return [(pair[0], size), (pair[1], size)]
         size -= max(1, size_px // 16)
-    pair = _split_balanced(text, face, weight, min_px)
-    if pair is None:
-        return [_fit_text(text, face, weight, size_px, min_px, max_w)]
-    first, _ = _fit_text(pair[0], face, weight, min_px, min_px, max_w)
-    second, _ = _fit_text(pair[1], face, weight, min_px, min_px, max_w)
-    return [(first, min_px), (second, min_px)]
+    # too long for two lines: fill the first, cut the end of the second (never the middle)
+    spaced = " " in text
+    tokens = text.split(" ") if spaced else list(text)
+    joiner = " " if spaced else ""
+    k = 1
+    while k < len(tokens) and width(joiner.join(tokens[: k + 1]), min_px) <= max_w:
+        k += 1
+    first = joiner.join(tokens[:k])
+    if width(first, min_px) > max_w:
+        return [_fit_text(text, face, weight, min_px, min_px, max_w)]
+    second, _ = _fit_text(joiner.join(tokens[k:]), face, weight, min_px, min_px, max_w)
+    return [(first, min_px), (second, min_px)] if second else [(first, min_px)]
 
 
 def _card_rows(product: Product, overlay: OverlayConfig, face: Face, weight: int, k: float, max_w: float) -> list[tuple[str, int]]:
@@ -597,7 +604,12 @@ def _card_rows(product: Product, overlay: OverlayConfig, face: Face, weight: int
         rows.append(_fit_text(price, face, weight, round(48 * k), round(30 * k), max_w))
     link = overlay.link_text or link_label(product.url)
     if link:
-        rows.append(_fit_text(link, face, weight, round(34 * k), round(22 * k), max_w))
+        size, min_px = round(34 * k), round(26 * k)
+        text, px = _fit_text(link, face, weight, size, min_px, max_w)
+        host = urlsplit(product.url).netloc
+        if text != link and not overlay.link_text and host:
+            text, px = _fit_text(host, face, weight, size, min_px, max_w)  # the QR code carries the full link
+        rows.append((text, px))
     return rows
 
 
