@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reelcart.config import Preset, load_preset, parse_set_option
+from reelcart.config import Preset, load_preset
 from reelcart.ffmpeg import run_ffmpeg
 from reelcart.models import Moment, Product, ScoreParts, Segment, TimeRange, Transcript, Word
 from reelcart.stages import probe
@@ -69,7 +69,12 @@ def product(name: str = "Velvet Glow Serum", url: str = "https://shop.example.co
 
 
 def preset(name: str = "default", **sets: object) -> Preset:
-    return load_preset(name, [parse_set_option(f"{k.replace('__', '.')}={v}") for k, v in sets.items()])
+    """A built-in preset with fields overridden: ``render__width_px=480`` sets render.width_px."""
+    layers = []
+    for key, value in sets.items():
+        section, field = key.split("__", 1)
+        layers.append({section: {field: value}})
+    return load_preset(name, layers)
 
 
 def info_of(path: Path):  # noqa: ANN201 - MediaInfo

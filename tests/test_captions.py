@@ -17,6 +17,7 @@ from reelcart.stages.captions import (
     build_layout,
     build_pages,
     build_srt,
+    caption_block_height,
     line_width,
     make_tokens,
     reel_words,
@@ -89,7 +90,7 @@ def test_lines_are_broken_by_measured_width():
 
 
 def test_two_lines_are_balanced_not_greedy():
-    cfg = CaptionsConfig(words_per_line=12, max_lines=2)
+    cfg = CaptionsConfig(words_per_line=12, max_lines=2, font_size_px=90)
     lay = build_layout(cfg, RenderConfig(), PLATFORMS["generic"])
     text = "Grab the velvet glow serum before tonight ends"
     page = pages_of(text, cfg, lay=lay)[0]
@@ -192,7 +193,7 @@ def test_built_in_styles_are_fully_tunable(name):
     assert all(len(line) <= 2 for p in pages for line in p.lines)
     ass = build_ass(pages, captions=tuned, layout=lay, primary=face, language="en")
     style = next(ln for ln in ass.splitlines() if ln.startswith("Style: Caption")).split(",")
-    assert style[2] == "90" and style[16] == "7.0" and style[17] == "4.0"
+    assert style[2] == "133.2" and style[16] == "7.0"  # 90 px per em in a face whose line is 1.48 em and style[17] == "4.0"
     colours = style[3:6]
     assert "&H00332211" in colours or "&H00665544" in colours
     assert "TAP" in ass and "\\an8" in ass and style[1] == "Noto Sans CJK TC Bold"
@@ -217,7 +218,7 @@ def test_captions_and_card_stay_in_the_safe_zone(platform, position):
     pages = build_pages(words("tap the orange cart below to grab yours now"), cfg, lay, FACE, "en")
     ass = build_ass(pages, captions=cfg, layout=lay, primary=FACE, language="en", card=card)
     an, x, y = map(int, re.search(r"\\an(\d)\\pos\((\d+),(\d+)\)", ass_events(ass)[0]).groups())
-    block = round(lay.font_px * 1.25 * 2)
+    block = caption_block_height(cfg, lay, FACE)
     top = {2: y - block, 5: y - block // 2, 8: y}[an]
     assert y0 <= top and top + block <= y1
     assert not (top < cy1 and top + block > cy0), "captions overlap the card"

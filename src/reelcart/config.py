@@ -128,7 +128,7 @@ class CaptionsConfig(Section):
         "a .ttf/.otf file, or an installed family name. Scripts the font lacks get a bundled Noto face.",
     )
     font_weight: int = Field(800, ge=100, le=900, description="Font weight, 100 (thin) to 900 (black); the nearest weight the font has.")
-    font_size_px: int = Field(76, ge=12, le=200, description="Font size on a 1920 px tall canvas (scaled for other sizes).")
+    font_size_px: int = Field(68, ge=12, le=200, description="Font size (pixels per em) on a 1920 px tall canvas, scaled for other sizes.")
     case: Literal["original", "upper", "lower"] = Field("original", description="Letter case of caption text.")
     text_colour: str = Field("#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$", description="Text colour.")
     highlight_colour: str = Field("#FFD400", pattern=r"^#[0-9A-Fa-f]{6}$", description="Colour of the word being spoken.")

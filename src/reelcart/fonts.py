@@ -341,6 +341,31 @@ def text_width_px(text: str, font_path: Path | None, size_px: float, bold: bool 
     return total * size_px / units * factor
 
 
+@functools.lru_cache(maxsize=16)
+def _line_factor(path: str) -> float:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True, fontNumber=0)
+    units = font["head"].unitsPerEm or 1000
+    os2 = font.get("OS/2")
+    if os2 is not None and (os2.usWinAscent + os2.usWinDescent) > 0:
+        return (os2.usWinAscent + os2.usWinDescent) / units
+    hhea = font["hhea"]
+    return max(0.5, (hhea.ascent - hhea.descent) / units)
+
+
+def line_factor(face: Face | None) -> float:
+    """libass sizes a face by its line height (Windows ascent + descent), not its em: the ratio."""
+    if face is None or face.path is None:
+        return 1.0
+    return _line_factor(str(face.path))
+
+
+def ass_size(face: Face | None, em_px: float) -> float:
+    """The ASS font size that gives ``em_px`` pixels per em with this face (``\\fs`` and styles)."""
+    return round(em_px * line_factor(face), 1)
+
+
 def runs_width_px(runs: list[tuple[Face, str]], size_px: float) -> float:
     return sum(text_width_px(t, f.path, size_px) for f, t in runs)
 

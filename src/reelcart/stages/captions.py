@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..config import CaptionsConfig, OverlayConfig, RenderConfig
-from ..fonts import CJK_LANGS, Face, char_script, face_runs, text_width_px
+from ..fonts import CJK_LANGS, Face, ass_size, char_script, face_runs, line_factor, text_width_px
 from ..models import Moment, Product, Word
 from ..platforms import Platform
 
@@ -339,18 +339,20 @@ def build_pages(
 # ----------------------------------------------------------------- ASS text
 
 
-def _runs_text(runs: list[tuple[Face, str]], primary: Face) -> str:
-    """Escaped text with ``\\fn`` switches where a run needs another face."""
+def _runs_text(runs: list[tuple[Face, str]], primary: Face, em_px: float) -> str:
+    """Escaped text with ``\\fn`` switches where a run needs another face (same em size in every face)."""
     parts = []
     for face, text in runs:
         if face.ass_name != primary.ass_name:
-            parts.append(f"{{\\fn{face.ass_name}}}{ass_escape(text)}{{\\fn{primary.ass_name}}}")
+            parts.append(f"{{\\fn{face.ass_name}\\fs{ass_size(face, em_px):g}}}{ass_escape(text)}"
+                         f"{{\\fn{primary.ass_name}\\fs{ass_size(primary, em_px):g}}}")
         else:
             parts.append(ass_escape(text))
     return "".join(parts)
 
 
-def _page_text(page: Page, primary: Face, config: CaptionsConfig, active: Token | None, *, page_start_s: float) -> str:
+def _page_text(page: Page, primary: Face, config: CaptionsConfig, active: Token | None, *, page_start_s: float,
+               em_px: float) -> str:
     base, hl = _bgr(config.text_colour), _bgr(config.highlight_colour)
     lines = []
     clock = page_start_s
@@ -359,7 +361,7 @@ def _page_text(page: Page, primary: Face, config: CaptionsConfig, active: Token 
         prev: Token | None = None
         for tok in line:
             joiner = _joiner(prev, tok) if prev is not None else ""
-            text = _runs_text(tok.runs, primary)
+            text = _runs_text(tok.runs, primary, em_px)
             if config.style == "karaoke":
                 gap_cs = int(round((tok.start_s - clock) * 100))
                 gap = f"{{\\k{gap_cs}}}" if gap_cs > 0 else ""
@@ -398,9 +400,9 @@ def _caption_anchor(config: CaptionsConfig, layout: Layout, card_box: tuple[int,
     return 2, x, y_bottom - margin
 
 
-def caption_block_height(config: CaptionsConfig, layout: Layout) -> int:
-    """Height of a full caption page (two lines), for checks and tests."""
-    return round(layout.font_px * 1.25 * config.max_lines + 2 * config.outline_px * layout.scale)
+def caption_block_height(config: CaptionsConfig, layout: Layout, face: Face | None = None) -> int:
+    """Height of a full caption page (every line), for checks and tests."""
+    return round(layout.font_px * line_factor(face) * config.max_lines + 2 * config.outline_px * layout.scale)
 
 
 def script_info(layout: Layout, language: str, chinese_forms: str) -> list[str]:
@@ -466,7 +468,7 @@ def build_ass(
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
         "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, "
         "MarginV, Encoding",
-        f"Style: Caption,{primary.ass_name},{layout.font_px},{primary_c},{secondary_c},{outline_c},"
+        f"Style: Caption,{primary.ass_name},{ass_size(primary, layout.font_px):g},{primary_c},{secondary_c},{outline_c},"
         f"{back_c},0,0,0,0,100,100,0,0,{border_style},{outline_px:.1f},{captions.shadow_px * k:.1f},{align},"
         f"{layout.x_left},{layout.width_px - layout.x_right},{layout.safe_bottom},{encoding}",
         f"Style: Card,{primary.ass_name},{layout.font_px},&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,"
@@ -486,7 +488,7 @@ def build_ass(
                     continue
                 p_end = min(p_end, end_start)
             if captions.style == "karaoke":
-                text = _page_text(page, primary, captions, None, page_start_s=p_start)
+                text = _page_text(page, primary, captions, None, page_start_s=p_start, em_px=layout.font_px)
                 events.append(f"Dialogue: 1,{ass_time(p_start)},{ass_time(p_end)},Caption,,0,0,0,,{pos}{text}")
                 continue
             words = page.words
@@ -496,7 +498,7 @@ def build_ass(
                 end = min(end, p_end)
                 if end - start < 0.01:
                     continue
-                text = _page_text(page, primary, captions, word, page_start_s=p_start)
+                text = _page_text(page, primary, captions, word, page_start_s=p_start, em_px=layout.font_px)
                 events.append(f"Dialogue: 1,{ass_time(start)},{ass_time(end)},Caption,,0,0,0,,{pos}{text}")
     if card is not None:
         events.extend(card.events)
@@ -615,8 +617,13 @@ def _card_rows(product: Product, overlay: OverlayConfig, face: Face, weight: int
 
 def _card_line(text: str, face: Face, weight: int, size: int, colour: str, x: int, y: int, align: int) -> str:
     runs = face_runs(text, face, weight)
-    return (f"{{\\an{align}\\pos({x},{y})\\fn{face.ass_name}\\fs{size}\\c{colour}\\bord0\\shad0}}"
-            f"{_runs_text(runs, face)}")
+    return (f"{{\\an{align}\\pos({x},{y})\\fn{face.ass_name}\\fs{ass_size(face, size):g}\\c{colour}\\bord0\\shad0}}"
+            f"{_runs_text(runs, face, size)}")
+
+
+def row_height(text: str, face: Face, weight: int, size: int) -> int:
+    """Height libass gives a line of ``text`` at ``size`` px per em (the tallest face in it)."""
+    return round(size * max(line_factor(f) for f, _ in face_runs(text, face, weight) or [(face, "")]))
 
 
 def build_card(
@@ -657,7 +664,7 @@ def build_card(
         x0, x1 = layout.x_left, layout.x_right
         text_w = (x1 - x0) - 2 * pad - (qr + pad if qr else 0)
         rows = _card_rows(product, overlay, face, weight, k, text_w)
-        text_h = sum(round(px * 1.25) for _, px in rows)
+        text_h = sum(row_height(t, face, weight, px) for t, px in rows)
         card_h = max(text_h, qr) + 2 * pad
         if overlay.position == "top":
             y0 = layout.safe_top + layout.pad
@@ -687,7 +694,7 @@ def build_card(
             for text, px in rows:
                 events.append(f"Dialogue: 3,{ass_time(s)},{ass_time(e)},Card,,0,0,0,,"
                               f"{_card_line(text, face, weight, px, text_c, tx, ty, talign)}")
-                ty += round(px * 1.25)
+                ty += row_height(text, face, weight, px)
         if qr and spans:
             qr_card = (qr_x, y0 + (card_h - qr) // 2, qr)
         faces += [f for text, _ in rows for f, _ in face_runs(text, face, weight)]
@@ -709,7 +716,7 @@ def build_card(
             rows.append(("title", title_px))
         qr = min(round(0.5 * w), inner_w) if overlay.qr_code else 0
         rows += [("name", name_px), ("detail", detail_px)]
-        text_h = sum(round(px * 1.3) for _, px in rows)
+        text_h = sum(round(px * line_factor(face)) for _, px in rows)
         panel_h = text_h + (qr + pad if qr else 0) + 2 * pad
         if panel_h > sy1 - sy0 and qr:
             qr = max(round(120 * k), qr - (panel_h - (sy1 - sy0)))
@@ -727,7 +734,7 @@ def build_card(
             text, size = _fit_text(source, face, weight, px, round(28 * k), inner_w)
             events.append(f"Dialogue: 6,{ass_time(s)},{ass_time(e)},Card,,0,0,0,,{_card_line(text, face, weight, size, text_c, cx, y, 8)}")
             faces += [f for f, _ in face_runs(text, face, weight)]
-            y += round(px * 1.3)
+            y += round(px * line_factor(face))
     unique = list({f.ass_name: f for f in faces}.values())
     return CardPlan(events, card_box, spans, qr_card, end_span, qr_end, unique)
 
