@@ -69,6 +69,20 @@ def loudnorm_filter(config, measured: dict[str, str] | None) -> str:  # noqa: AN
     )
 
 
+def loudness_filter(config, measured: dict[str, str]) -> str:  # noqa: ANN001 - RenderConfig
+    """Second pass. When the measured true peak leaves room, loudnorm's linear mode is one gain:
+    apply it with ``volume`` (the same result without loudnorm's 192 kHz resampling); otherwise
+    loudnorm with the measured values (it limits the peaks dynamically)."""
+    try:
+        gain = config.loudness_lufs - float(measured["input_i"])
+        peak = float(measured["input_tp"])
+    except (KeyError, ValueError):
+        return loudnorm_filter(config, measured)
+    if peak + gain <= config.true_peak_dbtp:
+        return f"volume={gain:.2f}dB"
+    return loudnorm_filter(config, measured)
+
+
 def parse_loudnorm(stderr: str) -> dict[str, str] | None:
     match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr, re.S)
     if not match:
@@ -141,8 +155,10 @@ def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name
     if ass_name is not None:
         overlays.ass_name = ass_name
     out_w, out_h = render.width_px, render.height_px
-    # constant frame rate first: variable-rate sources are resampled on their timestamps (sync kept)
-    steps: list[str] = [f"fps={render.fps:g}"]
+    # constant frame rate on the source's timestamps (variable-rate sources keep sync): before the
+    # crop when the source has more frames than the output needs, after the scale when it has fewer
+    fps_first = info.fps <= 0 or info.fps > render.fps * 1.01
+    steps: list[str] = [f"fps={render.fps:g}"] if fps_first else []
     if abs(info.sample_aspect - 1.0) > 1e-3:
         steps.append("scale=trunc(iw*sar/2)*2:ih,setsar=1")
     crop = moment.crop
@@ -163,7 +179,7 @@ def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name
         chain = [*steps, f"crop=w={crop.width_px}:h={crop.height_px}:x='{x_expr}':y={y}",
                  f"scale={out_w}:{out_h}:flags=lanczos"]
         graph = f"[0:v]{','.join(chain)}"
-    graph += ",setsar=1"
+    graph += ",setsar=1" + ("" if fps_first else f",fps={render.fps:g}")
     parts: list[str] = []
     label = "canvas"
     if overlays.thumbs_pattern is not None:
@@ -207,7 +223,7 @@ def build_audio_filter(preset: Preset, loudness: dict[str, str] | None, input_la
     # async resampling on timestamps keeps audio on the video clock (variable-rate phone recordings)
     chain = ["aresample=async=1:first_pts=0"]
     if render.normalize_loudness and loudness:
-        chain.append(loudnorm_filter(render, loudness))
+        chain.append(loudness_filter(render, loudness))
     chain.append(f"aresample={render.audio_rate_hz}")
     chain.append("aformat=channel_layouts=stereo")
     return f"[{input_label}]{','.join(chain)}[a]"

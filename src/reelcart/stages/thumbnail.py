@@ -46,21 +46,27 @@ def sharpness(gray: np.ndarray) -> float:
     return float(cv2.Laplacian(gray, cv2.CV_64F).var())
 
 
-def face_and_eyes(gray: np.ndarray) -> tuple[int, int, bool]:
-    """(faces, open eyes on the largest face, largest face in the middle of the frame)."""
+def face_and_eyes(gray: np.ndarray, detail: np.ndarray | None = None) -> tuple[int, int, bool]:
+    """(faces, open eyes on the largest face, largest face in the middle of the frame).
+
+    Faces are found on ``gray`` (small); eyes on the same face in ``detail`` (a larger copy), if given.
+    """
     face_cc, eye_cc = _cascades()
     if face_cc is None:
         return 0, 0, False
     h, w = gray.shape
-    min_side = max(24, int(min(h, w) * 0.08))
+    min_side = max(20, int(min(h, w) * 0.08))
     faces = face_cc.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side))
     if len(faces) == 0:
         return 0, 0, False
-    x, y, fw, fh = max(faces, key=lambda f: f[2] * f[3])
+    x, y, fw, fh = (int(v) for v in max(faces, key=lambda f: f[2] * f[3]))
     centred = 0.2 * w <= x + fw / 2 <= 0.8 * w
     eyes = 0
     if eye_cc is not None:
-        upper = gray[y : y + int(fh * 0.6), x : x + fw]
+        big = detail if detail is not None else gray
+        k = big.shape[1] / w
+        x, y, fw, fh = int(x * k), int(y * k), int(fw * k), int(fh * k)
+        upper = big[y : y + int(fh * 0.6), x : x + fw]
         min_eye = max(8, int(fw * 0.12))
         found = eye_cc.detectMultiScale(upper, scaleFactor=1.1, minNeighbors=4, minSize=(min_eye, min_eye),
                                         maxSize=(int(fw * 0.5), int(fw * 0.5)))
@@ -71,15 +77,15 @@ def face_and_eyes(gray: np.ndarray) -> tuple[int, int, bool]:
 def analyse(path: Path, t_s: float) -> Candidate | None:
     import cv2
 
-    gray = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_2)
-    if gray is None:
+    detail = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_2)
+    if detail is None:
         return None
     cand = Candidate(path, t_s)
-    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(detail, (detail.shape[1] // 2, detail.shape[0] // 2), interpolation=cv2.INTER_AREA)
     cand.sharpness = sharpness(small)
     cand.brightness = float(small.mean())
     cand.contrast = float(small.std())
-    cand.faces, cand.eyes, cand.face_centred = face_and_eyes(gray)
+    cand.faces, cand.eyes, cand.face_centred = face_and_eyes(small, detail)
     return cand
 
 
