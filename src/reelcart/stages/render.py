@@ -69,18 +69,62 @@ def loudnorm_filter(config, measured: dict[str, str] | None) -> str:  # noqa: AN
     )
 
 
+def audio_prep(config) -> str:  # noqa: ANN001 - RenderConfig
+    """Resample on timestamps (sync for variable-rate sources) to the output rate and channel layout.
+
+    Loudness is measured after this step, so a mono or 5.1 source is measured as the stereo
+    the reel will carry (a mono track copied to two channels reads 3 LU louder)."""
+    return (f"aresample={config.audio_rate_hz}:async=1:first_pts=0,"
+            f"aformat=sample_rates={config.audio_rate_hz}:channel_layouts=stereo")
+
+
+LIMITER_MARGIN_DB = 0.7  # sample-peak ceiling below the true-peak target (inter-sample and AAC overshoot)
+LIMIT_CANDIDATES_DB = (0.0, 2.0, 4.0, 6.0, 9.0)  # extra gain tried in front of the limiter
+
+
+def limiter_filter(config) -> str:  # noqa: ANN001 - RenderConfig
+    limit = 10 ** ((config.true_peak_dbtp - LIMITER_MARGIN_DB) / 20)
+    return f"alimiter=limit={limit:.4f}:attack=2:release=80:level=0:latency=1"
+
+
 def loudness_filter(config, measured: dict[str, str]) -> str:  # noqa: ANN001 - RenderConfig
-    """Second pass. When the measured true peak leaves room, loudnorm's linear mode is one gain:
-    apply it with ``volume`` (the same result without loudnorm's 192 kHz resampling); otherwise
-    loudnorm with the measured values (it limits the peaks dynamically)."""
+    """Second pass of the two-pass normalisation: the gain that brings the measured integrated
+    loudness to the target and, when that gain would push peaks past the ceiling, a look-ahead
+    limiter (latency compensated, so sync is kept) with the gain measured to land on the target
+    after limiting (``gain_db`` from ``measure_loudness``)."""
     try:
-        gain = config.loudness_lufs - float(measured["input_i"])
+        gain = float(measured.get("gain_db") or (config.loudness_lufs - float(measured["input_i"])))
         peak = float(measured["input_tp"])
     except (KeyError, ValueError):
         return loudnorm_filter(config, measured)
-    if peak + gain <= config.true_peak_dbtp:
-        return f"volume={gain:.2f}dB"
-    return loudnorm_filter(config, measured)
+    chain = f"volume={gain:.2f}dB"
+    if measured.get("limited") == "1" or peak + gain > config.true_peak_dbtp:
+        chain += "," + limiter_filter(config)
+    return chain
+
+
+def _limited_gain(info: MediaInfo, moment: Moment, config, duration: float, base_gain: float) -> float:  # noqa: ANN001
+    """Gain in front of the limiter that lands on the target: one audio-only pass tries a few
+    gains side by side (asplit) and interpolates their integrated loudness."""
+    gains = [base_gain + extra for extra in LIMIT_CANDIDATES_DB]
+    branches = [f"[m{i}]volume={g:.2f}dB,{limiter_filter(config)},ebur128@g{i}[o{i}]" for i, g in enumerate(gains)]
+    graph = (f"[0:a:0]{audio_prep(config)},asplit={len(gains)}"
+             + "".join(f"[m{i}]" for i in range(len(gains))) + ";" + ";".join(branches))
+    args = ["-ss", f"{moment.start_s:.3f}", "-t", f"{duration:.3f}", "-i", str(Path(info.path).resolve()), "-vn", "-sn",
+            "-dn", "-filter_complex", graph]
+    for i in range(len(gains)):
+        args += ["-map", f"[o{i}]", "-f", "null", "-"]
+    stderr = run_ffmpeg(args, what="loudness measurement (limited)", path=info.path)
+    found = {int(m.group(1)): float(m.group(2))
+             for m in re.finditer(r"\[ebur128@g(\d+) @ [^\]]+\] Summary:\s*\n\s*Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+)", stderr)}
+    points = sorted((gains[i], found[i]) for i in found)
+    if len(points) < 2:
+        return base_gain
+    target = config.loudness_lufs
+    for (g0, l0), (g1, l1) in zip(points, points[1:]):
+        if l0 <= target <= l1 and l1 > l0:
+            return g0 + (target - l0) * (g1 - g0) / (l1 - l0)
+    return points[-1][0] if points[-1][1] < target else points[0][0]
 
 
 def parse_loudnorm(stderr: str) -> dict[str, str] | None:
@@ -97,7 +141,8 @@ def measure_loudness(info: MediaInfo, moment: Moment, config, duration_s: float 
     duration = moment.duration_s if duration_s is None else duration_s
     stderr = run_ffmpeg(
         ["-ss", f"{moment.start_s:.3f}", "-t", f"{duration:.3f}", "-i", str(Path(info.path).resolve()), "-vn", "-sn", "-dn",
-         "-map", "0:a:0", "-af", loudnorm_filter(config, None) + ":print_format=json", "-f", "null", "-"],
+         "-map", "0:a:0", "-af", audio_prep(config) + "," + loudnorm_filter(config, None) + ":print_format=json",
+         "-f", "null", "-"],
         what="loudness measurement", path=info.path,
     )
     values = parse_loudnorm(stderr)
@@ -106,8 +151,14 @@ def measure_loudness(info: MediaInfo, moment: Moment, config, duration_s: float 
     try:
         if float(values["input_i"]) < -70:
             return None  # silence: nothing to normalise
+        gain = config.loudness_lufs - float(values["input_i"])
+        peak = float(values["input_tp"])
     except ValueError:
         return None
+    values["limited"] = "1" if peak + gain > config.true_peak_dbtp else "0"
+    if values["limited"] == "1":
+        gain = _limited_gain(info, moment, config, duration, gain)
+    values["gain_db"] = f"{gain:.2f}"
     return values
 
 
@@ -221,11 +272,11 @@ def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name
 def build_audio_filter(preset: Preset, loudness: dict[str, str] | None, input_label: str = "0:a:0") -> str:
     render = preset.render
     # async resampling on timestamps keeps audio on the video clock (variable-rate phone recordings)
-    chain = ["aresample=async=1:first_pts=0"]
+    chain = [audio_prep(render)]
     if render.normalize_loudness and loudness:
         chain.append(loudness_filter(render, loudness))
-    chain.append(f"aresample={render.audio_rate_hz}")
-    chain.append("aformat=channel_layouts=stereo")
+        if chain[-1].startswith("loudnorm"):
+            chain.append(f"aresample={render.audio_rate_hz}")  # loudnorm works at 192 kHz
     return f"[{input_label}]{','.join(chain)}[a]"
 
 
