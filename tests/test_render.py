@@ -174,7 +174,7 @@ def test_hostile_names_render_and_files_stay_in_their_folders(evil_reel):
     assert "/" not in reel.file and ".." not in reel.file and ":" not in reel.file
     assert sorted(p.name for p in out.iterdir()) == sorted([reel.file, reel.thumbnail, reel.captions_file])
     work = evil_reel["root"] / "work"
-    assert (work / reel.ass_file).is_file() and any(work.glob("qr-*.png")) and (work / "fonts").is_dir()
+    assert (work / reel.ass_file).is_file() and any(work.glob("card-*.png")) and any(work.glob("end-*.png")) and (work / "fonts").is_dir()
 
 
 def test_one_ffmpeg_pass_does_everything(evil_reel):

@@ -137,7 +137,7 @@ class CaptionsConfig(Section):
     outline_px: float = Field(5.0, ge=0, le=20, description="Outline thickness (box padding for clean).")
     shadow_colour: str = Field("#000000", pattern=r"^#[0-9A-Fa-f]{6}$", description="Shadow colour.")
     shadow_opacity: float = Field(0.5, ge=0, le=1, description="Shadow opacity, 0-1.")
-    shadow_px: float = Field(2.0, ge=0, le=20, description="Shadow distance.")
+    shadow_px: float = Field(0.0, ge=0, le=20, description="Shadow distance (0: none; each shadow costs render time).")
     box_opacity: float = Field(0.6, ge=0, le=1, description="clean: opacity of the box behind the text.")
     position: Literal["bottom", "middle", "top"] = Field(
         "bottom", description="Where captions sit inside the platform's UI-safe zone."

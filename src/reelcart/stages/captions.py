@@ -22,7 +22,6 @@ PAGE_GAP_S = 0.7
 SENTENCE_END = re.compile(r"[.?!。？！؟…]['\"”’»」』)]*$")
 NO_LINE_START = set("，。、！？：；）」』】》〉,.!?:;)]}%”’»")
 BASE_HEIGHT_PX = 1920
-KAPPA = 0.5523  # cubic Bézier circle approximation
 
 
 # ----------------------------------------------------------------- escaping and formats
@@ -425,7 +424,11 @@ def script_info(layout: Layout, language: str, chinese_forms: str) -> list[str]:
 
 @dataclass
 class CardPlan:
-    """The product card and end card, in pixels on the reel clock; the QR code is an ffmpeg overlay."""
+    """The product card and end card on the reel clock, in pixels.
+
+    The text is ASS (``events``, drawn by libass); the boxes, the dimmed picture and the QR codes are
+    images (``render.card_images``) that ffmpeg's overlay filter lays under the text.
+    """
 
     events: list[str]
     card_box: tuple[int, int, int, int] | None  # x0, y0, x1, y1
@@ -434,6 +437,12 @@ class CardPlan:
     end_span: tuple[float, float] | None
     qr_end: tuple[int, int, int] | None  # x, y, size during the end card
     faces: list[Face] = field(default_factory=list)
+    end_box: tuple[int, int, int, int] | None = None  # the end card's panel
+    radius_px: int = 0
+    end_radius_px: int = 0
+    colour: str = "#FF4F00"
+    opacity: float = 1.0
+    dim: float = 0.0
 
 
 def build_ass(
@@ -517,18 +526,6 @@ def price_text(product: Product) -> str:
     if product.price is None:
         return ""
     return f"{product.price:,.2f} {product.currency or ''}".strip()
-
-
-def _rounded_rect(w: int, h: int, r: int) -> str:
-    """ASS drawing of a w×h rectangle with corner radius r (origin top-left)."""
-    r = max(0, min(r, w // 2, h // 2))
-    if r == 0:
-        return f"m 0 0 l {w} 0 l {w} {h} l 0 {h}"
-    c = round(r * (1 - KAPPA))
-    return (
-        f"m {r} 0 l {w - r} 0 b {w - c} 0 {w} {c} {w} {r} l {w} {h - r} b {w} {h - c} {w - c} {h} {w - r} {h} "
-        f"l {r} {h} b {c} {h} 0 {h - c} 0 {h - r} l 0 {r} b 0 {c} {c} 0 {r} 0"
-    )
 
 
 def _fit_text(text: str, face: Face, weight: int, size_px: int, min_px: int, max_w: float) -> tuple[str, int]:
@@ -644,7 +641,6 @@ def build_card(
     k = layout.scale
     duration = moment.duration_s if duration_s is None else duration_s
     text_c = _bgr(overlay.card_text_colour)
-    box_c, box_a = _bgr(overlay.card_colour), _alpha(overlay.card_opacity)
     end_span = None
     if overlay.end_card:
         end_span = (max(0.0, duration - overlay.end_card_s), duration)
@@ -687,9 +683,7 @@ def build_card(
             else:
                 merged.append((s, e))
         spans = merged
-        box = f"{{\\an7\\pos({x0},{y0})\\p1\\bord0\\shad0\\c{box_c}\\alpha{box_a}}}{_rounded_rect(x1 - x0, card_h, round(overlay.card_radius_px * k))}"
         for s, e in spans:
-            events.append(f"Dialogue: 2,{ass_time(s)},{ass_time(e)},Card,,0,0,0,,{box}")
             ty = y0 + (card_h - text_h) // 2
             for text, px in rows:
                 events.append(f"Dialogue: 3,{ass_time(s)},{ass_time(e)},Card,,0,0,0,,"
@@ -701,11 +695,10 @@ def build_card(
 
     # ---- the end card: the picture dimmed, a panel with the product and a large QR code
     qr_end = None
+    end_box = None
     if end_span is not None:
         s, e = end_span
         w, h = layout.width_px, layout.height_px
-        dim = f"{{\\an7\\pos(0,0)\\p1\\bord0\\shad0\\c&H000000&\\alpha{_alpha(overlay.end_card_dim)}}}m 0 0 l {w} 0 l {w} {h} l 0 {h}"
-        events.append(f"Dialogue: 4,{ass_time(s)},{ass_time(e)},Card,,0,0,0,,{dim}")
         sx0, sy0, sx1, sy1 = layout.x_left, layout.safe_top + layout.pad, layout.x_right, h - layout.safe_bottom - layout.pad
         pad = round(40 * k)
         title_px, name_px, detail_px = round(52 * k), round(60 * k), round(44 * k)
@@ -723,8 +716,7 @@ def build_card(
             panel_h = text_h + qr + pad + 2 * pad
         py0 = sy0 + max(0, ((sy1 - sy0) - panel_h) // 2)
         cx = (sx0 + sx1) // 2
-        box = f"{{\\an7\\pos({sx0},{py0})\\p1\\bord0\\shad0\\c{box_c}\\alpha{box_a}}}{_rounded_rect(panel_w, panel_h, round(overlay.card_radius_px * k * 1.5))}"
-        events.append(f"Dialogue: 5,{ass_time(s)},{ass_time(e)},Card,,0,0,0,,{box}")
+        end_box = (sx0, py0, sx1, py0 + panel_h)
         y = py0 + pad
         for kind, px in rows:
             if kind == "name" and qr:
@@ -736,7 +728,10 @@ def build_card(
             faces += [f for f, _ in face_runs(text, face, weight)]
             y += round(px * line_factor(face))
     unique = list({f.ass_name: f for f in faces}.values())
-    return CardPlan(events, card_box, spans, qr_card, end_span, qr_end, unique)
+    return CardPlan(events, card_box, spans, qr_card, end_span, qr_end, unique,
+                    end_box=end_box if end_span is not None else None, radius_px=round(overlay.card_radius_px * k),
+                    end_radius_px=round(overlay.card_radius_px * k * 1.5), colour=overlay.card_colour,
+                    opacity=overlay.card_opacity, dim=overlay.end_card_dim)
 
 
 # ----------------------------------------------------------------- SRT

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..artifacts import atomic_path, write_text_atomic
@@ -44,7 +44,7 @@ STAGE = "render"
 VERSION = 2
 FONTS_DIRNAME = "fonts"
 THUMBS_DIRNAME = "thumbs"
-THUMB_CANDIDATES = 12
+THUMB_CANDIDATES = 10
 
 
 def safe_stem(reel_id: str) -> str:
@@ -115,8 +115,8 @@ def _limited_gain(info: MediaInfo, moment: Moment, config, duration: float, base
     for i in range(len(gains)):
         args += ["-map", f"[o{i}]", "-f", "null", "-"]
     stderr = run_ffmpeg(args, what="loudness measurement (limited)", path=info.path)
-    found = {int(m.group(1)): float(m.group(2))
-             for m in re.finditer(r"\[ebur128@g(\d+) @ [^\]]+\] Summary:\s*\n\s*Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+)", stderr)}
+    found = {int(name[len("ebur128@g"):]): values[0] for name, values in _ebur128_summaries(stderr).items()
+             if name.startswith("ebur128@g")}
     points = sorted((gains[i], found[i]) for i in found)
     if len(points) < 2:
         return base_gain
@@ -127,34 +127,36 @@ def _limited_gain(info: MediaInfo, moment: Moment, config, duration: float, base
     return points[-1][0] if points[-1][1] < target else points[0][0]
 
 
-def parse_loudnorm(stderr: str) -> dict[str, str] | None:
-    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr, re.S)
-    if not match:
-        return None
-    return json.loads(match.group(0))
+def _ebur128_summaries(stderr: str) -> dict[str, tuple[float, float | None]]:
+    """{instance name: (integrated LUFS, true peak dBTP or None)} from ebur128 summaries in a log."""
+    out = {}
+    pattern = r"\[(ebur128@\w+|Parsed_ebur128_\d+) @ [^\]]+\] Summary:(.*?)(?=\n\[|\Z)"
+    for m in re.finditer(pattern, stderr, re.S):
+        i = re.search(r"I:\s*(-?[\d.]+|-inf)\s*LUFS", m.group(2))
+        tp = re.search(r"Peak:\s*(-?[\d.]+|-inf)\s*dBFS", m.group(2))
+        if i:
+            out[m.group(1)] = (float(i.group(1)), float(tp.group(1)) if tp else None)
+    return out
 
 
 def measure_loudness(info: MediaInfo, moment: Moment, config, duration_s: float | None = None) -> dict[str, str] | None:  # noqa: ANN001
-    """First pass: the segment's loudness (audio only). None for silence or no audio."""
+    """First pass (audio only): the segment's integrated loudness and true peak, as the stereo
+    48 kHz the reel will carry, and the gain to apply. None for silence or no audio."""
     if not info.has_audio:
         return None
     duration = moment.duration_s if duration_s is None else duration_s
     stderr = run_ffmpeg(
         ["-ss", f"{moment.start_s:.3f}", "-t", f"{duration:.3f}", "-i", str(Path(info.path).resolve()), "-vn", "-sn", "-dn",
-         "-map", "0:a:0", "-af", audio_prep(config) + "," + loudnorm_filter(config, None) + ":print_format=json",
-         "-f", "null", "-"],
+         "-map", "0:a:0", "-af", audio_prep(config) + ",ebur128@src=peak=true", "-f", "null", "-"],
         what="loudness measurement", path=info.path,
     )
-    values = parse_loudnorm(stderr)
-    if values is None:
-        return None
-    try:
-        if float(values["input_i"]) < -70:
-            return None  # silence: nothing to normalise
-        gain = config.loudness_lufs - float(values["input_i"])
-        peak = float(values["input_tp"])
-    except ValueError:
-        return None
+    summary = _ebur128_summaries(stderr).get("ebur128@src")
+    if summary is None or summary[0] < -70:
+        return None  # silence (or nothing measured): nothing to normalise
+    integrated, peak = summary
+    peak = peak if peak is not None else 0.0
+    gain = config.loudness_lufs - integrated
+    values = {"input_i": f"{integrated:.2f}", "input_tp": f"{peak:.2f}"}
     values["limited"] = "1" if peak + gain > config.true_peak_dbtp else "0"
     if values["limited"] == "1":
         gain = _limited_gain(info, moment, config, duration, gain)
@@ -164,14 +166,12 @@ def measure_loudness(info: MediaInfo, moment: Moment, config, duration_s: float 
 
 def measure_output_loudness(path: Path) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) of a finished file, with ffmpeg's ebur128 meter."""
-    stderr = run_ffmpeg(["-i", str(path), "-vn", "-sn", "-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"],
+    stderr = run_ffmpeg(["-i", str(path), "-vn", "-sn", "-map", "0:a:0", "-af", "ebur128@out=peak=true", "-f", "null", "-"],
                         what="loudness check", path=path)
-    summary = stderr[stderr.rfind("Summary:"):]
-    i = re.search(r"I:\s*(-?[\d.]+|-inf)\s*LUFS", summary)
-    tp = re.search(r"Peak:\s*(-?[\d.]+|-inf)\s*dBFS", summary)
-    if not i:
+    summary = _ebur128_summaries(stderr).get("ebur128@out")
+    if summary is None:
         raise MediaError("loudness check: no ebur128 summary", path=path)
-    return float(i.group(1)), float(tp.group(1)) if tp else float("nan")
+    return summary[0], summary[1] if summary[1] is not None else float("nan")
 
 
 # ----------------------------------------------------------------- filter graph
@@ -183,11 +183,8 @@ class Overlays:
 
     ass_name: str | None = None
     fonts_dir: str = FONTS_DIRNAME
-    qr_input: int | None = None  # ffmpeg input index of the QR image
-    qr_card: tuple[int, int, int] | None = None
-    card_spans: list[tuple[float, float]] | None = None
-    qr_end: tuple[int, int, int] | None = None
-    end_span: tuple[float, float] | None = None
+    # (ffmpeg input index, x, y, spans): card and end-card images laid under the ASS text
+    images: list[tuple[int, int, int, list[tuple[float, float]]]] = field(default_factory=list)
     thumbs_pattern: str | None = None
     thumbs_from_s: float = 1.0
     thumbs_until_s: float = 0.0
@@ -200,14 +197,14 @@ def _enable(spans: list[tuple[float, float]]) -> str:
 
 def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name: str | None,
                        overlays: Overlays | None = None) -> str:
-    """Video graph: [0:v] -> crop path -> scale -> captions/card -> QR -> [v] (and [thumbs])."""
+    """Video graph: [0:v] -> crop path -> scale -> card images -> captions -> [v] (and [thumbs])."""
     render = preset.render
     overlays = overlays or Overlays(ass_name=ass_name)
     if ass_name is not None:
         overlays.ass_name = ass_name
     out_w, out_h = render.width_px, render.height_px
-    # constant frame rate on the source's timestamps (variable-rate sources keep sync): before the
-    # crop when the source has more frames than the output needs, after the scale when it has fewer
+    # constant frame rate on the source's timestamps (variable-rate sources keep sync): first when
+    # the source has more frames than the output needs, last (after captions) when it has fewer
     fps_first = info.fps <= 0 or info.fps > render.fps * 1.01
     steps: list[str] = [f"fps={render.fps:g}"] if fps_first else []
     if abs(info.sample_aspect - 1.0) > 1e-3:
@@ -218,7 +215,7 @@ def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name
                  f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black"]
         graph = f"[0:v]{','.join(chain)}"
     elif crop.mode == "fit":
-        pre = ",".join(steps) + ","
+        pre = ",".join(steps) + "," if steps else ""
         graph = (
             f"[0:v]{pre}split=2[bgsrc][fgsrc];"
             f"[bgsrc]scale={out_w}:{out_h}:force_original_aspect_ratio=increase,crop={out_w}:{out_h},boxblur=24:2[bg];"
@@ -230,42 +227,34 @@ def build_video_filter(info: MediaInfo, moment: Moment, preset: Preset, ass_name
         chain = [*steps, f"crop=w={crop.width_px}:h={crop.height_px}:x='{x_expr}':y={y}",
                  f"scale={out_w}:{out_h}:flags=lanczos"]
         graph = f"[0:v]{','.join(chain)}"
-    graph += ",setsar=1" + ("" if fps_first else f",fps={render.fps:g}")
+    graph += ",setsar=1"
     parts: list[str] = []
     label = "canvas"
     if overlays.thumbs_pattern is not None:
-        graph += "[canvas0];[canvas0]split=2[canvas][thumbsrc]"
+        # clean candidates (before card and captions); select drops the others at once
+        interval = 1.0 / max(1e-3, overlays.thumbs_fps)
+        graph += "[canvas0];[canvas0]split=2[thumbsrc][canvas]"
         parts.append(
-            f"[thumbsrc]trim=start={overlays.thumbs_from_s:.3f}:end={overlays.thumbs_until_s:.3f},"
-            f"fps={overlays.thumbs_fps:.5f},scale=out_range=full,format=yuvj420p[thumbs]"
+            f"[thumbsrc]select='gte(t,{overlays.thumbs_from_s:.3f})*lte(t,{overlays.thumbs_until_s:.3f})*"
+            f"(isnan(prev_selected_t)+gte(t-prev_selected_t,{interval:.3f}))',"
+            f"scale=out_range=full,format=yuvj420p[thumbs]"
         )
     else:
         graph += "[canvas]"
     tail: list[str] = []
+    for n, (index, x, y, spans) in enumerate(overlays.images):
+        if not spans:
+            continue
+        tail.append(f"[{label}][{index}:v]overlay=x={x}:y={y}:eof_action=repeat:enable='{_enable(spans)}'[img{n}]")
+        label = f"img{n}"
     if overlays.ass_name is not None:
         tail.append(
             f"[{label}]subtitles=filename={escape_filter_value(overlays.ass_name)}:"
             f"fontsdir={escape_filter_value(overlays.fonts_dir)}[subbed]"
         )
         label = "subbed"
-    qr_uses = []
-    if overlays.qr_input is not None:
-        if overlays.qr_card and overlays.card_spans:
-            qr_uses.append((overlays.qr_card, overlays.card_spans))
-        if overlays.qr_end and overlays.end_span:
-            qr_uses.append((overlays.qr_end, [overlays.end_span]))
-    if qr_uses:
-        names = [f"qr{i}" for i in range(len(qr_uses))]
-        src = f"[{overlays.qr_input}:v]format=rgba"
-        if len(qr_uses) > 1:
-            tail.append(f"{src},split={len(qr_uses)}" + "".join(f"[{n}src]" for n in names))
-        else:
-            tail.append(f"{src}[{names[0]}src]")
-        for n, ((x, y, size), spans) in zip(names, qr_uses):
-            tail.append(f"[{n}src]scale={size}:{size}:flags=neighbor[{n}]")
-            tail.append(f"[{label}][{n}]overlay=x={x}:y={y}:eof_action=repeat:enable='{_enable(spans)}'[{label}{n}]")
-            label = f"{label}{n}"
-    tail.append(f"[{label}]format=yuv420p[v]")
+    end = [] if fps_first else [f"fps={render.fps:g}"]
+    tail.append(f"[{label}]{','.join([*end, 'format=yuv420p'])}[v]")
     return ";".join([graph, *parts, *tail])
 
 
@@ -289,17 +278,19 @@ def build_render_args(
     loudness: dict[str, str] | None,
     output: str,
     overlays: Overlays | None = None,
-    qr_file: str | None = None,
+    images: list[tuple[str, int, int, list[tuple[float, float]]]] | None = None,
     duration_s: float | None = None,
 ) -> list[str]:
+    """The render pass. ``images``: (file, x, y, spans) laid over the picture under the captions."""
     render = preset.render
     duration = moment.duration_s if duration_s is None else duration_s
     overlays = overlays or Overlays(ass_name=ass_name)
     inputs = ["-ss", f"{moment.start_s:.3f}", "-t", f"{duration:.3f}", "-i", str(Path(info.path).resolve())]
     index = 1
-    if qr_file is not None:
-        inputs += ["-i", qr_file]
-        overlays.qr_input = index
+    overlays.images = []
+    for file, x, y, spans in images or []:
+        inputs += ["-i", file]
+        overlays.images.append((index, x, y, spans))
         index += 1
     if info.has_audio:
         audio_label = "0:a:0"
@@ -384,13 +375,94 @@ def plan_reel(info: MediaInfo, moment: Moment, product: Product, transcript: Tra
     )
 
 
-def write_qr(link: str, target: Path) -> None:
-    """The tracked link as a QR code PNG (black on white, quiet zone of two modules)."""
+QR_BORDER_MODULES = 2
+
+
+def qr_image(link: str, size_px: int):  # noqa: ANN201 - numpy uint8 (size, size) grey
+    """The link as a QR code, black modules on white, whole pixels per module, centred in size_px."""
+    import numpy as np
     import segno
 
     qr = segno.make(link, error="m", micro=False)
-    with atomic_path(target) as tmp:
-        qr.save(str(tmp), kind="png", scale=8, border=2, dark="#000000", light="#FFFFFF")
+    modules = np.array([list(row) for row in qr.matrix], dtype=bool)
+    n = modules.shape[0] + 2 * QR_BORDER_MODULES
+    unit = max(1, size_px // n)
+    code = np.kron(np.pad(modules, QR_BORDER_MODULES), np.ones((unit, unit), dtype=bool))
+    out = np.full((size_px, size_px), 255, dtype=np.uint8)
+    off = max(0, (size_px - code.shape[0]) // 2)
+    side = min(size_px, code.shape[0])
+    out[off: off + side, off: off + side] = np.where(code[:side, :side], 0, 255)
+    return out
+
+
+def _rounded_alpha(w: int, h: int, r: int):  # noqa: ANN202 - numpy float (h, w) in 0..1
+    """Coverage of a w×h rectangle with corner radius r (antialiased edges)."""
+    import numpy as np
+
+    r = max(0, min(r, w // 2, h // 2))
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5
+    cx = np.clip(xs, r, w - r)
+    cy = np.clip(ys, r, h - r)
+    dist = np.hypot(xs - cx, ys - cy)
+    return np.clip(r + 0.5 - dist, 0.0, 1.0) if r > 0 else np.ones((h, w), dtype=np.float32)
+
+
+def _hex_bgr(hex_rgb: str) -> tuple[int, int, int]:
+    return int(hex_rgb[5:7], 16), int(hex_rgb[3:5], 16), int(hex_rgb[1:3], 16)
+
+
+def card_images(plan: ReelPlan, width_px: int, height_px: int) -> list[tuple[str, object, int, int, list[tuple[float, float]]]]:
+    """(name, BGRA image, x, y, spans) of the card and the end card: boxes, dimming and QR codes."""
+    import numpy as np
+
+    card = plan.card
+    out: list[tuple[str, object, int, int, list[tuple[float, float]]]] = []
+    if card is None:
+        return out
+    colour = np.array(_hex_bgr(card.colour), dtype=np.float32)
+    if card.card_box is not None and card.card_spans:
+        x0, y0, x1, y1 = card.card_box
+        alpha = _rounded_alpha(x1 - x0, y1 - y0, card.radius_px) * card.opacity
+        img = np.zeros((y1 - y0, x1 - x0, 4), dtype=np.float32)
+        img[..., :3] = colour
+        img[..., 3] = alpha * 255
+        if card.qr_card is not None:
+            qx, qy, qs = card.qr_card
+            code = qr_image(plan.link, qs).astype(np.float32)
+            img[qy - y0: qy - y0 + qs, qx - x0: qx - x0 + qs, :3] = code[..., None]
+            img[qy - y0: qy - y0 + qs, qx - x0: qx - x0 + qs, 3] = 255
+        out.append(("card", img.round().astype(np.uint8), x0, y0, card.card_spans))
+    if card.end_span is not None and card.end_box is not None:
+        img = np.zeros((height_px, width_px, 4), dtype=np.float32)
+        a_dim = np.full((height_px, width_px), card.dim, dtype=np.float32)
+        x0, y0, x1, y1 = card.end_box
+        a_panel = np.zeros_like(a_dim)
+        a_panel[y0:y1, x0:x1] = _rounded_alpha(x1 - x0, y1 - y0, card.end_radius_px) * card.opacity
+        a_out = a_panel + a_dim * (1 - a_panel)
+        safe = np.maximum(a_out, 1e-6)
+        img[..., :3] = (colour * a_panel[..., None]) / safe[..., None]  # panel over black
+        img[..., 3] = a_out * 255
+        if card.qr_end is not None:
+            qx, qy, qs = card.qr_end
+            code = qr_image(plan.link, qs).astype(np.float32)
+            img[qy: qy + qs, qx: qx + qs, :3] = code[..., None]
+            img[qy: qy + qs, qx: qx + qs, 3] = 255
+        out.append(("end", img.round().astype(np.uint8), 0, 0, [card.end_span]))
+    return out
+
+
+def write_card_images(plan: ReelPlan, preset: Preset, work_dir: Path, stem: str) -> list[tuple[str, int, int, list[tuple[float, float]]]]:
+    """Write the card images as PNG in the work folder; (relative name, x, y, spans) for the graph."""
+    import cv2
+
+    written = []
+    for kind, img, x, y, spans in card_images(plan, preset.render.width_px, preset.render.height_px):
+        name = f"{kind}-{stem}.png"
+        with atomic_path(work_dir / name, suffix=".png") as tmp:
+            if not cv2.imwrite(str(tmp), img):
+                raise MediaError("cannot write the card image", path=work_dir / name)
+        written.append((name, x, y, spans))
+    return written
 
 
 def render_reel(
@@ -418,13 +490,7 @@ def render_reel(
     write_text_atomic(srt_file, plan.srt_text)
 
     overlays = Overlays(ass_name=ass_name, fonts_dir=fonts_rel)
-    qr_file = None
-    card = plan.card
-    if card is not None and preset.overlay.qr_code and (card.qr_card or card.qr_end):
-        qr_file = f"qr-{stem}.png"
-        write_qr(plan.link, work_dir / qr_file)
-        overlays.qr_card, overlays.card_spans = card.qr_card, card.card_spans
-        overlays.qr_end, overlays.end_span = card.qr_end, card.end_span
+    images = write_card_images(plan, preset, work_dir, stem)
     thumbs_dir = work_dir / THUMBS_DIRNAME / stem
     if preset.render.thumbnail:
         shutil.rmtree(thumbs_dir, ignore_errors=True)
@@ -441,7 +507,7 @@ def render_reel(
     with atomic_path(video_file) as tmp:
         run_ffmpeg(
             build_render_args(info, moment, preset, ass_name=ass_name, loudness=loudness, output=str(tmp.resolve()),
-                              overlays=overlays, qr_file=qr_file, duration_s=plan.duration_s),
+                              overlays=overlays, images=images, duration_s=plan.duration_s),
             what=f"render of {moment.id}", path=info.path, cwd=work_dir,
         )
     if not video_file.exists() or video_file.stat().st_size == 0:
