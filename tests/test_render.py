@@ -295,3 +295,15 @@ def test_variable_frame_rate_source_stays_in_sync(vfr_source, tmp_path):
     assert measured["limited"] == "1" and "alimiter=" in render_mod.loudness_filter(pre.render, measured)
     integrated, true_peak = render_mod.measure_output_loudness(out)
     assert abs(integrated + 14.0) <= 1.0 and true_peak <= -0.5, (integrated, true_peak)
+
+
+def test_a_reel_longer_than_the_platform_allows_is_refused():
+    from reelcart.errors import ConfigError
+    from reelcart.models import MediaInfo
+
+    info = MediaInfo(path="x.mp4", container="mp4", duration_s=600, size_bytes=1, has_video=True, width_px=1280,
+                     height_px=720, fps=30)
+    tr = transcript(timed_words(["hello"], 1.0, 0.5))
+    with pytest.raises(ConfigError, match="Instagram Reels allows at most 180 s"):
+        render_mod.plan_reel(info, moment(0.0, 200.0), product(), tr, preset("reels"))
+    assert render_mod.plan_reel(info, moment(0.0, 200.0), product(), tr, preset("tiktok")).duration_s == 200.0
