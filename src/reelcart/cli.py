@@ -304,13 +304,16 @@ def schema_manifest() -> None:
 
 
 @main.command()
+@click.option("--transcript", "transcript", type=click.Path(path_type=Path),
+              help="A run's output folder or transcript JSON: check the caption fonts have its glyphs.")
+@click.option("--preset", default="default", show_default=True, help="Preset whose caption font is checked.")
 @reports_errors
-def doctor() -> None:
+def doctor(transcript: Path | None, preset: str) -> None:
     """What reelcart will use: ffmpeg, speech models, face detector, caption fonts."""
     from .doctor import run_checks
 
     ok = True
-    for check in run_checks():
+    for check in run_checks(preset=load_preset(preset), transcript=transcript):
         mark = "ok " if check.ok else "!! "
         ok &= check.ok or not check.required
         click.echo(f"{mark} {check.name:<16} {check.detail}")
@@ -377,6 +380,27 @@ def batch(jobs_path, out_dir, preset, sets, model, language, workers, threads_pe
     if report.state == "interrupted":
         click.secho(f"reelcart: batch stopped; run the same command again to resume ({out_dir / REPORT_FILE})", fg="yellow", err=True)
     sys.exit(code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--platform", "platform_name", type=click.Choice(["tiktok", "reels", "shorts", "generic"]), default="generic",
+              show_default=True, help="Platform whose upload rules apply.")
+@reports_errors
+def validate(files: tuple[Path, ...], platform_name: str) -> None:
+    """Check video files against a platform's rules; list every failure (exit 1 if any)."""
+    from .validate import validate_file
+
+    failed = 0
+    for path in files:
+        findings = validate_file(path, platform_name)
+        bad = [f for f in findings if not f.ok]
+        failed += bool(bad)
+        click.echo(f"{path}: {'ok' if not bad else f'{len(bad)} problem(s)'} for {platform_name}")
+        for f in findings:
+            click.echo(f"  {'ok  ' if f.ok else 'FAIL'} {f.check:<20} {f.detail}")
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -222,30 +222,54 @@ class ReframeConfig(Section):
 
 class CaptionsConfig(Section):
     enabled: bool = Field(True, description="Burn word-timed captions.")
-    style: Literal["pop", "karaoke", "clean"] = Field("pop", description="pop: active word highlighted; karaoke: fill sweeps; clean: plain subtitle.")
-    font: str = Field("Montserrat", description="Caption font family (bundled: Montserrat, Noto Sans, Noto Sans Arabic).")
-    font_size_px: int = Field(76, ge=12, le=200, description="Font size on the 1920 px tall canvas.")
-    bold: bool = Field(True, description="Bold face.")
-    uppercase: bool = Field(False, description="Upper-case caption text.")
+    style: Literal["pop", "karaoke", "clean"] = Field(
+        "pop",
+        description="pop: a page of words, the spoken word enlarged in the highlight colour; karaoke: the highlight "
+        "sweeps through each word as it is spoken; clean: subtitle on a translucent box, spoken word tinted.",
+    )
+    font: str = Field(
+        "Be Vietnam Pro",
+        description="Caption font: a bundled family (Be Vietnam Pro, Montserrat, Noto Sans, Noto Sans Arabic, Noto Sans CJK), "
+        "a .ttf/.otf file, or an installed family name. Scripts the font lacks get a bundled Noto face.",
+    )
+    font_weight: int = Field(800, ge=100, le=900, description="Font weight, 100 (thin) to 900 (black); the nearest weight the font has.")
+    font_size_px: int = Field(68, ge=12, le=200, description="Font size (pixels per em) on a 1920 px tall canvas, scaled for other sizes.")
+    case: Literal["original", "upper", "lower"] = Field("original", description="Letter case of caption text.")
     text_colour: str = Field("#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$", description="Text colour.")
-    highlight_colour: str = Field("#FFD400", pattern=r"^#[0-9A-Fa-f]{6}$", description="Colour of the active word.")
-    outline_colour: str = Field("#000000", pattern=r"^#[0-9A-Fa-f]{6}$", description="Outline colour.")
-    outline_px: float = Field(5.0, ge=0, le=20, description="Outline thickness.")
-    shadow_px: float = Field(2.0, ge=0, le=20, description="Shadow distance.")
-    max_words: int = Field(6, ge=1, le=20, description="Most words shown at once.")
-    max_lines: int = Field(2, ge=1, le=3, description="Most lines shown at once.")
-    max_line_width_frac: float = Field(0.8, gt=0.2, le=1.0, description="Widest line as a fraction of the canvas width.")
-    bottom_margin_px: int = Field(560, ge=0, le=1800, description="Caption baseline distance from the bottom (keep out of the UI zone).")
+    highlight_colour: str = Field("#FFD400", pattern=r"^#[0-9A-Fa-f]{6}$", description="Colour of the word being spoken.")
+    highlight_scale_pct: int = Field(112, ge=100, le=150, description="pop: size of the word being spoken, per cent.")
+    outline_colour: str = Field("#000000", pattern=r"^#[0-9A-Fa-f]{6}$", description="Outline colour (the box colour for clean).")
+    outline_px: float = Field(5.0, ge=0, le=20, description="Outline thickness (box padding for clean).")
+    shadow_colour: str = Field("#000000", pattern=r"^#[0-9A-Fa-f]{6}$", description="Shadow colour.")
+    shadow_opacity: float = Field(0.5, ge=0, le=1, description="Shadow opacity, 0-1.")
+    shadow_px: float = Field(0.0, ge=0, le=20, description="Shadow distance (0: none; each shadow costs render time).")
+    box_opacity: float = Field(0.6, ge=0, le=1, description="clean: opacity of the box behind the text.")
+    position: Literal["bottom", "middle", "top"] = Field(
+        "bottom", description="Where captions sit inside the platform's UI-safe zone."
+    )
+    margin_px: int = Field(40, ge=0, le=900, description="Distance from the safe zone's edge (bottom or top); for middle, a shift upwards.")
+    words_per_line: int = Field(4, ge=1, le=12, description="Most words on one line (Chinese/Japanese: lines are filled by width).")
+    max_lines: int = Field(2, ge=1, le=2, description="Most lines shown at once.")
+    max_line_width_frac: float = Field(0.8, gt=0.2, le=1.0, description="Widest line as a fraction of the canvas width (never wider than the safe zone).")
+    chinese_forms: Literal["simplified", "traditional"] = Field("simplified", description="Glyph forms for Chinese captions.")
 
 
 class OverlayConfig(Section):
-    product_card: bool = Field(True, description="Show a product card (name, price, link text).")
+    product_card: bool = Field(True, description="Show a product card (name, price, link text, QR code).")
     show_price: bool = Field(True, description="Show the price on the card.")
-    card_top_px: int = Field(240, ge=0, le=1800, description="Top of the product card.")
+    qr_code: bool = Field(True, description="Show a QR code of the tracked link on the card and the end card.")
+    position: Literal["top", "bottom"] = Field("top", description="Card at the top or the bottom of the safe zone (captions move out of its way).")
     card_last_s: float = Field(8.0, ge=0, description="The card also shows over the last seconds of the reel.")
     link_text: str | None = Field(None, description="Link text on the card; default: the product URL's host and path.")
+    font: str | None = Field(None, description="Card font; default: the caption font.")
     card_colour: str = Field("#FF4F00", pattern=r"^#[0-9A-Fa-f]{6}$", description="Card background colour.")
+    card_opacity: float = Field(0.92, ge=0, le=1, description="Card background opacity.")
     card_text_colour: str = Field("#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$", description="Card text colour.")
+    card_radius_px: int = Field(28, ge=0, le=200, description="Corner radius of the card.")
+    end_card: bool = Field(False, description="Finish with an end card: product, price and a large QR code over a dimmed picture.")
+    end_card_s: float = Field(3.0, ge=0.5, le=15, description="Length of the end card (the reel's last seconds).")
+    end_card_title: str = Field("", description="Line at the top of the end card, e.g. 'Scan to shop' (empty: none).")
+    end_card_dim: float = Field(0.65, ge=0, le=1, description="How much the end card darkens the picture, 0-1.")
 
 
 class RenderConfig(Section):
@@ -253,12 +277,17 @@ class RenderConfig(Section):
     height_px: int = Field(1920, ge=256, le=7680, multiple_of=2, description="Output height.")
     fps: float = Field(30.0, gt=0, le=120, description="Constant output frame rate.")
     crf: int = Field(21, ge=0, le=51, description="x264 quality (lower is better).")
-    x264_preset: str = Field("veryfast", description="x264 speed preset.")
+    x264_preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"] = Field(
+        "veryfast", description="x264 speed preset."
+    )
+    gop_s: float = Field(2.0, gt=0, le=10, description="Keyframe interval (closed GOPs).")
     audio_bitrate_kbps: int = Field(160, ge=32, le=512, description="AAC bitrate.")
-    audio_rate_hz: int = Field(48000, description="Audio sample rate.")
+    audio_rate_hz: Literal[44100, 48000] = Field(48000, description="Audio sample rate.")
     loudness_lufs: float = Field(-14.0, ge=-40, le=-5, description="Integrated loudness target (EBU R128).")
     true_peak_dbtp: float = Field(-1.0, ge=-9, le=0, description="True-peak ceiling.")
+    loudness_range_lu: float = Field(11.0, ge=1, le=50, description="Loudness range target for loudnorm.")
     normalize_loudness: bool = Field(True, description="Two-pass loudness normalisation.")
+    thumbnail: bool = Field(True, description="Pick a sharp thumbnail (eyes open when a face shows) for each reel.")
 
 
 COPY_FIELDS = ("product_name", "price", "key_phrase", "link", "sku")

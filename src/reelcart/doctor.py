@@ -18,7 +18,7 @@ class Check:
     required: bool = True
 
 
-def run_checks() -> list[Check]:
+def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - Preset, Path
     checks = [Check("reelcart", True, f"{__version__} on Python {sys.version.split()[0]} ({platform.platform()}), {os.cpu_count()} cores")]
     try:
         from .ffmpeg import ENV_FFMPEG, ffmpeg_exe, ffmpeg_filters, ffmpeg_version
@@ -58,11 +58,66 @@ def run_checks() -> list[Check]:
         checks.append(Check("face detector", detector is not None, f"OpenCV {cv2.__version__} Haar frontal-face cascade" if detector is not None else f"OpenCV {cv2.__version__} has no Haar cascades (needs opencv-python-headless 4.x); motion tracking only"))
     except Exception as exc:  # noqa: BLE001
         checks.append(Check("face detector", False, str(exc)))
-    from .fonts import BUNDLED, SYSTEM_CJK, bundled_font_path
+    checks += font_checks(preset, transcript)
+    return checks
 
-    for family in BUNDLED:
-        path = bundled_font_path(family)
-        checks.append(Check(f"font {family}", path is not None, str(path) if path else "not installed"))
-    cjk = next((p for p in SYSTEM_CJK if os.path.exists(p)), None)
-    checks.append(Check("font CJK", cjk is not None, cjk or "no Noto Sans CJK (apt-get install fonts-noto-cjk) - Chinese/Japanese captions will lack glyphs", required=False))
+
+def _load_transcript(path):  # noqa: ANN001, ANN202 - Path -> Transcript
+    import json
+    from pathlib import Path
+
+    from .errors import InputError
+    from .models import Transcript
+
+    path = Path(path)
+    if path.is_dir():
+        candidates = [path / "work" / "transcribe.json", path / "transcribe.json"]
+        path = next((c for c in candidates if c.is_file()), candidates[0])
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read transcript ({exc})", path=path) from exc
+    return Transcript.model_validate(data.get("artifact", data))
+
+
+def font_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001
+    """Caption faces per script, and glyph coverage of a transcript's text by the faces reelcart picks."""
+    from .config import Preset
+    from .fonts import FAMILIES, SCRIPT_SAMPLES, bundled_font_path, face_runs, missing_glyphs, primary_face, resolve_face
+
+    preset = preset or Preset()
+    cap = preset.captions
+    checks: list[Check] = []
+    for fam in FAMILIES.values():
+        path = bundled_font_path(fam.name)
+        kind = "variable, instanced at the caption weight on first use" if fam.variable else "static"
+        checks.append(Check(f"font {fam.name}", path is not None,
+                            f"{path} ({kind})" if path else f"package {fam.module} not installed"))
+    preferred = resolve_face(cap.font, cap.font_weight)
+    if preferred.path is None:
+        checks.append(Check("caption font", False, f"{cap.font!r} is not bundled and not a font file: reelcart cannot check its "
+                            "glyphs (libass looks it up through fontconfig)", required=False))
+    texts = dict(SCRIPT_SAMPLES)
+    language = None
+    if transcript is not None:
+        t = _load_transcript(transcript)
+        language = t.language
+        texts = {f"transcript ({t.language})": " ".join(w.text for w in t.words())}
+    for script, text in texts.items():
+        face = primary_face(cap.font, cap.font_weight, text, language if transcript is not None else None)
+        lacking_preferred = sorted(missing_glyphs(text, preferred.path)) if preferred.path else []
+        missing: set[str] = set()
+        used = set()
+        for f, run in face_runs(text, face, cap.font_weight):
+            used.add(f.ass_name)
+            missing |= missing_glyphs(run, f.path)
+        note = ""
+        if lacking_preferred:
+            shown = "".join(lacking_preferred[:12])
+            note = f"; {cap.font} lacks {len(lacking_preferred)} glyph(s) ({shown}), drawn with {', '.join(sorted(used))} instead"
+        if missing:
+            shown = "".join(sorted(missing)[:12])
+            checks.append(Check(f"glyphs {script}", False, f"no bundled face has {len(missing)} character(s): {shown}{note}"))
+        else:
+            checks.append(Check(f"glyphs {script}", True, f"{', '.join(sorted(used))}{note}", required=not lacking_preferred))
     return checks

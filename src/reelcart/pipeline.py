@@ -220,8 +220,10 @@ class Pipeline:
         rendered = self.cached(
             render.STAGE, render.VERSION,
             {"plan": self.keys["reframe"], "transcript": self.keys["transcribe"], "catalog": catalog_id,
-             "cfg": [preset.captions.model_dump(), preset.overlay.model_dump(), preset.render.model_dump()]},
-            RenderResult, lambda: self._render(plan, info, catalog, transcript),
+             "cfg": [preset.captions.model_dump(), preset.overlay.model_dump(), preset.render.model_dump()],
+             "link": [preset.package.model_dump(include={"platform", "utm_source", "utm_sources", "utm_medium", "utm_campaign"}),
+                      spike_report.stream_start]},
+            RenderResult, lambda: self._render(plan, info, catalog, transcript, spike_report.stream_start),
             outputs=lambda r: [self.out_dir / p for reel in r.reels for p in (reel.file, reel.thumbnail, reel.captions_file)],
         )
         manifest = self.cached(
@@ -256,10 +258,12 @@ class Pipeline:
                    for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
         return plan.model_copy(update={"moments": planned})
 
-    def _render(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, transcript: Transcript) -> RenderResult:
+    def _render(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, transcript: Transcript,
+                stream_start: datetime | None) -> RenderResult:
         products = catalog.by_sku()
         reels = [
-            render.render_reel(info, m, products[m.sku], transcript, self.preset, work_dir=self.work_dir, out_dir=self.out_dir)
+            render.render_reel(info, m, products[m.sku], transcript, self.preset, work_dir=self.work_dir, out_dir=self.out_dir,
+                               link=package.reel_link(products[m.sku].url, self.preset.package, info.path, m.id, stream_start))
             for m in plan.moments
         ]
         return RenderResult(reels=reels)

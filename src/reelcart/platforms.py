@@ -1,6 +1,9 @@
-"""What each platform accepts for a post's text: the limits reelcart fits its copy into.
+"""What each platform accepts: the media it takes (design.md §4) and the text of a post.
 
-Sources (checked 2026): TikTok Content Posting API (video caption, ``post_info.title``: at most
+Media: canvas, length, frame rate, audio rate and the UI-safe zone, kept as fractions of the canvas
+so it scales to any output size; ``generic`` is the union of the three (what is safe everywhere).
+
+Text (checked 2026): TikTok Content Posting API (video caption, ``post_info.title``: at most
 2,200 UTF-16 code units, hashtags parsed from it); Instagram Graph API / Reels (caption at most
 2,200 characters; since late 2025 at most 5 hashtags a post); YouTube Data API (``snippet.title``
 at most 100 characters, ``snippet.description`` at most 5,000 bytes, neither may contain ``<`` or
@@ -13,8 +16,62 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+
+@dataclass(frozen=True)
+class SafeZone:
+    """Fractions of the canvas that the platform's UI covers on each side."""
+
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+    def px(self, width_px: int, height_px: int) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) in pixels."""
+        return (round(self.top * height_px), round(self.bottom * height_px),
+                round(self.left * width_px), round(self.right * width_px))
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    label: str
+    width_px: int
+    height_px: int
+    min_duration_s: float
+    max_duration_s: float
+    min_fps: float
+    max_fps: float
+    max_audio_rate_hz: int
+    safe: SafeZone
+
+
+PLATFORMS: dict[str, Platform] = {
+    "tiktok": Platform("tiktok", "TikTok", 1080, 1920, 3.0, 600.0, 23.0, 60.0, 48000,
+                       SafeZone(top=100 / 1920, bottom=300 / 1920, left=40 / 1080, right=150 / 1080)),
+    "reels": Platform("reels", "Instagram Reels", 1080, 1920, 3.0, 180.0, 23.0, 60.0, 48000,
+                      SafeZone(top=0.14, bottom=0.35, left=0.06, right=0.06)),
+    "shorts": Platform("shorts", "YouTube Shorts", 1080, 1920, 1.0, 180.0, 23.0, 60.0, 48000,
+                       SafeZone(top=0.10, bottom=0.25, left=40 / 1080, right=0.13)),
+}
+PLATFORMS["generic"] = Platform(
+    "generic", "every platform", 1080, 1920, 3.0, 180.0, 23.0, 60.0, 48000,
+    SafeZone(
+        top=max(p.safe.top for p in PLATFORMS.values()),
+        bottom=max(p.safe.bottom for p in PLATFORMS.values()),
+        left=max(p.safe.left for p in PLATFORMS.values()),
+        right=max(p.safe.right for p in PLATFORMS.values()),
+    ),
+)
+
+
+def platform(name: str) -> Platform:
+    return PLATFORMS.get(name, PLATFORMS["generic"])
+
+
+# ---------------------------------------------------------------- the text of a post
+
 Unit = Literal["utf16", "utf8"]
-PLATFORMS: tuple[str, ...] = ("tiktok", "reels", "shorts")
 
 
 @dataclass(frozen=True)

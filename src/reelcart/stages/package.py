@@ -119,6 +119,12 @@ def upload_name(reel_id: str, product: Product) -> str:
     return f"{reel_id}-{base}" if base else reel_id
 
 
+def reel_link(url: str, config: PackageConfig, source: Path | str, reel_id: str, stream_start: datetime | None = None) -> str:
+    """The main tracked link of one reel: the manifest's ``link`` and the QR code burned into the reel."""
+    return tracked_link(url, source=config.utm_source or utm_source_for(config, config.platform), medium=config.utm_medium,
+                        campaign=campaign_name(config, Path(source), stream_start), content=reel_id)
+
+
 def utm_source_for(config: PackageConfig, platform: str) -> str:
     return config.utm_sources.get(platform) or DEFAULT_UTM_SOURCES.get(platform, platform)
 
@@ -195,8 +201,7 @@ def build_manifest(
                 description=text.description, hashtags=text.hashtags, caption=text.caption, link=link, scheduled_at=scheduled,
             ))
         main = config.platform
-        main_link = tracked_link(product.url, source=config.utm_source or utm_source_for(config, main), medium=config.utm_medium,
-                                 campaign=campaign, content=moment.id)
+        main_link = reel_link(product.url, config, source, moment.id, spikes.stream_start)
         main_copy = build_copy(SPECS[main], title_template=title_t, description_template=description_t,
                                fields={**fields, "link": main_link}, hashtags=tags_for(main))
         reels.append(

@@ -581,15 +581,15 @@ def _fit_chain(label_in: str, out_w: int, out_h: int, label_out: str) -> str:
     )
 
 
-def build_geometry_filter(info: MediaInfo, crop: CropPlan | None, out_w: int, out_h: int) -> str:
+def build_geometry_filter(info: MediaInfo, crop: CropPlan | None, out_w: int, out_h: int, lead: str = "") -> str:
     """Filter graph text from ``[0:v]`` to an ``out_w``×``out_h`` picture (unlabelled last output, so
     the caller appends ``,more,filters[v]``): sample-aspect fix, then the crop path, fit or letterbox.
 
     Shots planned as ``fit`` inside a cropped reel are switched in by ``overlay``'s timeline
-    (``enable=between(t,…)``) in the same pass."""
-    pre = ""
+    (``enable=between(t,…)``) in the same pass. ``lead`` (filters ending in ``,``) runs first."""
+    pre = lead
     if abs(info.sample_aspect - 1.0) > 1e-3 and info.display_width_px and info.display_height_px:
-        pre = f"scale={info.display_width_px}:{info.display_height_px},setsar=1,"
+        pre += f"scale={info.display_width_px}:{info.display_height_px},setsar=1,"
     if crop is None or crop.mode == "none":
         return (f"[0:v]{pre}scale={out_w}:{out_h}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos,"
                 f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black")
