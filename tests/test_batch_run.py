@@ -30,7 +30,7 @@ def week(tmp_path_factory, clip):
     (folder / "corrupt.mp4").write_bytes(os.urandom(200_000))  # not a media file
     add_recording(folder, "badorders", clip, orders="hello,world\n1,2\n")  # no timestamp or SKU column
     add_recording(folder, "encode", clip)
-    (folder / "encode.preset.yaml").write_text("render:\n  x264_preset: no-such-speed\n")  # x264 refuses it: the encode fails
+    (folder / "encode.preset.yaml").write_text("render:\n  crf: 0\n")  # lossless needs High 4:4:4: x264 refuses, the encode fails
     (folder / "noorders.mp4").write_bytes(clip.read_bytes())  # no order log beside it
     return folder
 

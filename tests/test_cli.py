@@ -129,7 +129,7 @@ def test_version_presets_doctor():
     listing = invoke("presets", "list").output
     assert all(name in listing for name in ("default", "tiktok", "reels", "shorts"))
     shown = invoke("presets", "show", "reels").output
-    assert "captions.bottom_margin_px" in shown and "720" in shown and "Caption baseline distance" in shown
+    assert "package.platform" in shown and "reels" in shown and "Distance from the safe zone's edge" in shown
     doctor = invoke("doctor")
     assert doctor.exit_code == 0, doctor.output
     for line in ("ffmpeg", "model base", "face detector", "font Montserrat"):
