@@ -69,6 +69,13 @@ class RunResult:
     stages: list[StageRecord] = field(default_factory=list)
 
 
+def _probe_checked(video: Path) -> MediaInfo:
+    """Probe and check before caching: a wrong file never replaces a good probe in the cache."""
+    info = probe.probe_media(video)
+    probe.check_recording(info)
+    return info
+
+
 class Pipeline:
     def __init__(self, request: RunRequest, on_stage: Callable[[StageRecord], None] | None = None) -> None:
         self.request = request
@@ -137,7 +144,7 @@ class Pipeline:
         if video_id is None:
             raise InputError("file not found", path=req.video)
 
-        info = self.cached(probe.STAGE, probe.VERSION, {"video": video_id}, MediaInfo, lambda: probe.probe_media(req.video))
+        info = self.cached(probe.STAGE, probe.VERSION, {"video": video_id}, MediaInfo, lambda: _probe_checked(req.video))
         probe.check_recording(info)
         track = self.cached(
             audio.STAGE, audio.VERSION, {"probe": self.keys["probe"]}, AudioTrack,
@@ -146,6 +153,8 @@ class Pipeline:
         )
         catalog = load_catalog(req.catalog)
         catalog_id = stable_hash(catalog.model_dump(exclude={"source"}))
+        if req.plan is not None:
+            self._check_plan(req.plan, info, catalog)  # an edited plan fails before any stage runs again
         stream_start = req.stream_start or info.creation_time
         spike_report = self.cached(
             spikes.STAGE, spikes.VERSION,
