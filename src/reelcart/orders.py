@@ -170,6 +170,7 @@ def load_orders(
     stats: OrderStats | None = None
     columns: dict[str, str | None] = {}
     last_time_by_order: dict[str, str] = {}
+    outside_s = (math.inf, -math.inf)
     for line, row in read_rows(path):
         if stats is None:
             present = set(row)
@@ -230,6 +231,7 @@ def load_orders(
             continue
         if t_s < 0 or t_s > duration_s:
             stats.outside_recording += 1
+            outside_s = (min(outside_s[0], t_s), max(outside_s[1], t_s))
             continue
         times.append(t_s)
         skus.append(sku)
@@ -240,6 +242,16 @@ def load_orders(
     if stats.rows and stats.unreadable == stats.rows:
         first = stats.problems[0]
         raise InputError(f"no readable order rows (line {first.line}: {first.problem})", path=path)
+    if stats.rows and not times:  # nothing usable: say why instead of making zero reels
+        if stats.outside_recording:
+            low, high = outside_s
+            hint = ("; these look like Excel serial dates: export the times as ISO 8601 date-times"
+                    if not parse_time.absolute and 20000 <= low <= high <= 80000 else "")
+            raise InputError(f"no order time lies inside the recording (0-{duration_s:.0f} s); order times run from "
+                             f"{low:.0f} to {high:.0f} s{hint}", path=path)
+        if stats.unknown_skus:
+            unknown = ", ".join(sorted(stats.unknown_skus)[:5])
+            raise InputError(f"no order names a SKU of the catalog (unknown SKU: {unknown})", path=path)
     stats.orders_used = len(times)
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
     return OrderTable(
