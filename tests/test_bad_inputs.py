@@ -212,7 +212,7 @@ def test_orders_garbage_10mb(tmp_path):
     import random
 
     rng = random.Random(10)
-    orders = orders_file(tmp_path, "garbage.csv", bytes(rng.getrandbits(8) for _ in range(10 * 1024 * 1024)))
+    orders = orders_file(tmp_path, "garbage.csv", rng.randbytes(10 * 1024 * 1024))
     fail_case(tmp_path, orders=orders, names="garbage.csv", problem="")
 
 
