@@ -396,3 +396,13 @@ def test_disk_full_during_encode_tmpfs(tmp_path):
         outputs = {k: v for k, v in before.items() if not k.startswith("work/")}
         assert {k: after.get(k) for k in outputs} == outputs, "earlier outputs changed"
         assert not list(out.rglob("*.partial*"))
+
+
+def test_orders_absurdly_large_refused_up_front(tmp_path):
+    """A 300 MB order log (sparse: no disk used) is refused before it is read, with the documented limit."""
+    orders = tmp_path / "huge orders.csv"
+    with open(orders, "wb") as fh:
+        fh.write(b"order_id,timestamp,sku,quantity\n")
+        fh.truncate(300 * 2**20)
+    line = fail_case(tmp_path, orders=orders, names="huge orders.csv", problem="at most 256 MB")
+    assert "300 MB" in line

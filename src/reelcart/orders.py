@@ -39,6 +39,7 @@ FORMAT_SIGNATURES = {
     "tiktok": {"seller sku", "created time"},
 }
 CANCELLED = re.compile(r"cancel|refund|void|return|fail|declin|unpaid|chargeback", re.I)
+MAX_ORDER_LOG_BYTES = 256 * 2**20  # ~6 M rows; 1 M rows take ~650 MB RSS (bench/bench_scale.py)
 MAX_PROBLEMS = 20
 EPOCH_MS_MIN = 1e11
 EPOCH_S_MIN = 1e8
@@ -161,6 +162,9 @@ def load_orders(
     stream_start: datetime | None,
 ) -> OrderTable:
     path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_ORDER_LOG_BYTES:  # refused up front, before any memory is spent
+        raise InputError(f"order log is {path.stat().st_size / 2**20:.0f} MB; reelcart reads at most "
+                         f"{MAX_ORDER_LOG_BYTES // 2**20} MB (about 6 million rows): keep only the rows of this stream", path=path)
     parse_time = TimeParser(stream_start, _zone(config.timezone))
     times: list[float] = []
     skus: list[str] = []
