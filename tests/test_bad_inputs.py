@@ -213,12 +213,22 @@ def test_orders_garbage_10mb(tmp_path):
 
     rng = random.Random(10)
     orders = orders_file(tmp_path, "garbage.csv", rng.randbytes(10 * 1024 * 1024))
-    fail_case(tmp_path, orders=orders, names="garbage.csv", problem="")
+    fail_case(tmp_path, orders=orders, names="garbage.csv", problem="binary data")
+
+
+def test_orders_garbage_10mb_of_text(tmp_path):
+    """10 MB of printable noise with delimiters and quotes: read as a table, refused for what it lacks."""
+    import random
+
+    rng = random.Random(11)
+    alphabet = "abcXYZ0123456789 ,;\t|\"'\n:-+=@{}[]"
+    orders = orders_file(tmp_path, "noise.csv", "".join(rng.choices(alphabet, k=10 * 1024 * 1024)))
+    fail_case(tmp_path, orders=orders, names="noise.csv", problem="missing column")
 
 
 def test_orders_empty_file(tmp_path):
     orders = orders_file(tmp_path, "empty.csv", "")
-    fail_case(tmp_path, orders=orders, names="empty.csv", problem="")
+    fail_case(tmp_path, orders=orders, names="empty.csv", problem="file is empty")
 
 
 def test_orders_excel_serial_dates(tmp_path):
@@ -274,7 +284,7 @@ def test_orders_unusual_but_valid(tmp_path, variant):
 # ---------------------------------------------------------------- catalog
 def test_catalog_empty(tmp_path):
     catalog = orders_file(tmp_path, "catalog.csv", "sku,name,url\n")
-    fail_case(tmp_path, catalog=catalog, names="catalog.csv", problem="")
+    fail_case(tmp_path, catalog=catalog, names="catalog.csv", problem="no products")
 
 
 def test_catalog_javascript_url(tmp_path):
