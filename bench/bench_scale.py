@@ -143,7 +143,7 @@ def bench_recording(hours: float) -> None:
     video, orders = recording(hours)
     out = CACHE / f"out-long-{hours:g}h"
     cmd = [sys.executable, "-m", "reelcart.cli", "run", str(video), "--orders", str(orders), "--catalog", str(SAMPLES / "catalog.csv"),
-           "--out", str(out), "--set", "render.width_px=540", "--set", "render.height_px=960"]
+           "--out", str(out), "--set", "transcribe.model=tiny.en", "--set", "render.width_px=540", "--set", "render.height_px=960"]
     import os
     import shutil
 
