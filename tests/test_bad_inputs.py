@@ -242,13 +242,13 @@ def _good_rows() -> list[str]:
     return orders40().read_text().splitlines()
 
 
-def run_ok(tmp_path: Path, **kwargs) -> dict:  # noqa: ANN003
+def run_ok(tmp_path: Path, **kwargs) -> tuple[dict, dict]:  # noqa: ANN003
     out = good_copy(tmp_path / "out")
     result = cli(*run_args(clip40(), out, **kwargs))
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["reels"], result.output
-    return manifest
+    return manifest, json.loads((out / "work" / "spikes.json").read_text())["artifact"]["stats"]
 
 
 @pytest.mark.parametrize("variant", ["bom", "semicolon", "duplicates", "mixed_offsets", "some_bad_rows"])
@@ -277,8 +277,12 @@ def test_orders_unusual_but_valid(tmp_path, variant):
         content = "\n".join(out_rows) + "\n"
         extra = ("--stream-start", start.isoformat())
     orders = orders_file(tmp_path, f"{variant}.csv", content)
-    manifest = run_ok(tmp_path, orders=orders, extra=extra)
+    manifest, stats = run_ok(tmp_path, orders=orders, extra=extra)
     assert manifest["reels"][0]["product"]["sku"] == "SKU-GLOW-30"
+    good = len(rows) - 1
+    assert stats["orders_used"] == good, stats
+    assert stats["duplicates"] == (good if variant == "duplicates" else 0), stats
+    assert stats["unreadable"] == (3 if variant == "some_bad_rows" else 0), stats
 
 
 # ---------------------------------------------------------------- catalog
