@@ -6,6 +6,7 @@ the same good run (its out folder is copied, so its stage cache serves later run
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
@@ -28,7 +29,9 @@ FAST = ("--set", "transcribe.model=tiny.en", "--set", "render.width_px=270", "--
 
 @functools.cache
 def scratch() -> Path:
-    return Path(tempfile.mkdtemp(prefix="reelcart-reliability-"))
+    path = Path(tempfile.mkdtemp(prefix="reelcart-reliability-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def orders_text(spike_at_s: float = 30.0, duration_s: float = 40.0) -> str:

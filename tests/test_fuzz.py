@@ -6,7 +6,9 @@ valid documents, so hypothesis reaches deep into each parser rather than failing
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -26,6 +28,7 @@ from .reliability_kit import SAMPLES
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TMP = Path(tempfile.mkdtemp(prefix="reelcart-fuzz-"))
+atexit.register(shutil.rmtree, TMP, True)
 START = datetime(2026, 11, 20, 19, 0, tzinfo=timezone(timedelta(hours=7)))
 
 TOKENS = ["", " ", "0", "-1", "1e309", "nan", "inf", "-0", "46346.5", "1763640000", "1763640000000", "2026-11-20T19:00:12+07:00",
