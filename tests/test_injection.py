@@ -9,7 +9,6 @@ import io
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ from reelcart.config import Preset
 from reelcart.models import MediaInfo, MomentPlan
 from reelcart.stages import render
 
-from .reliability_kit import SAMPLES, cli, good_run, orders_text, probe_ok
+from .reliability_kit import cli, good_run, orders_text, probe_ok
 from .test_bad_inputs import clip_plan_template, media
 
 ASS_OVERRIDE = r"{\pos(1,1)\fs200\c&H0000FF&\an8}"
