@@ -419,3 +419,19 @@ def test_orders_absurdly_large_refused_up_front(tmp_path):
         fh.truncate(300 * 2**20)
     line = fail_case(tmp_path, orders=orders, names="huge orders.csv", problem="at most 256 MB")
     assert "300 MB" in line
+
+
+def test_recording_longer_than_the_limit_is_refused_up_front():
+    """Over 36 h the speech track would not fit a WAV file (4 GiB): refused before any work, 24-30 h work
+    (bench/bench_scale.py recording --hours 24 --hours 30)."""
+    from reelcart.errors import InputError
+    from reelcart.models import MediaInfo
+    from reelcart.stages import probe
+
+    def info(hours: float) -> MediaInfo:
+        return MediaInfo(path="/rec/long.mp4", container="mov", duration_s=hours * 3600, size_bytes=1, has_video=True,
+                         has_audio=True)
+
+    probe.check_recording(info(30))
+    with pytest.raises(InputError, match=r"long\.mp4: recording is 40\.0 h long; reelcart handles at most 36 h"):
+        probe.check_recording(info(40))
