@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from reelcart.errors import InputError
+
 from reelcart.config import load_preset
 from reelcart.models import Segment, Transcript, Word
 from reelcart.pipeline import Pipeline, RunRequest
@@ -60,11 +62,9 @@ def run(tmp_path, orders, estimate: bool):
 
 def test_pipeline_estimates_and_applies_the_shop_clock_offset(tmp_path, monkeypatch, late_orders, sample_truth):
     monkeypatch.setattr(transcribe, "transcribe_windows", scripted_transcription(sample_truth))
-    # without the estimate every order falls before the stream and the plan says so
-    plain = run(tmp_path, late_orders, estimate=False).plan
-    assert plain.moments == [] and plain.clock_estimate is None
-    assert any("outside the recording" in n for n in plain.order_stats.notes)
-    assert any("no orders of catalog products inside the recording" in n for n in plain.notes)
+    # without the estimate every order falls before the stream: the run stops and says how to fix it
+    with pytest.raises(InputError, match=r"no order time lies inside the recording.*estimate_clock_offset"):
+        run(tmp_path, late_orders, estimate=False)
 
     result = run(tmp_path, late_orders, estimate=True)
     plan = result.plan

@@ -12,7 +12,15 @@ class ReelcartError(Exception):
 
     def __init__(self, message: str, *, path: str | Path | None = None) -> None:
         self.path = str(path) if path is not None else None
-        super().__init__(f"{self.path}: {message}" if self.path else message)
+        super().__init__(one_line(f"{self.path}: {message}" if self.path else message))
+
+
+def one_line(text: str) -> str:
+    """Escape line breaks and other unprintable characters (from file names, cells, YAML keys): the
+    message stays one line and cannot send terminal control sequences."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 class InputError(ReelcartError):

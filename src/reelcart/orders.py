@@ -52,6 +52,7 @@ FORMAT_SIGNATURES = {
 }
 CANCELLED = re.compile(r"cancel|refund|void|return|chargeback", re.I)
 NOT_CANCELLED = re.compile(r"partial", re.I)
+MAX_ORDER_LOG_BYTES = 256 * 2**20  # ~6 M rows; 1 M rows take ~650 MB RSS (bench/bench_scale.py)
 MAX_PROBLEMS = 20
 MAX_UNKNOWN_SKUS = 50
 EPOCH_MS_MIN = 1e11
@@ -343,6 +344,9 @@ def load_orders(
     ``config.clock_offset_s`` (the clock-offset estimate uses it).
     """
     path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_ORDER_LOG_BYTES:  # refused up front, before any memory is spent
+        raise InputError(f"order log is {path.stat().st_size / 2**20:.0f} MB; reelcart reads at most "
+                         f"{MAX_ORDER_LOG_BYTES // 2**20} MB (about 6 million rows): keep only the rows of this stream", path=path)
     zone = _zone(config.timezone)
     offset = config.clock_offset_s if clock_offset_s is None else clock_offset_s
     times: list[float] = []
@@ -358,6 +362,7 @@ def load_orders(
     parse_time: TimeParser | None = None
     first_data_line = True
     unknown_rows = 0
+    outside_s = (math.inf, -math.inf)  # range of the order times outside the recording
     for line, row in read_rows(path):
         if stats is None:
             present = set(row)
@@ -433,6 +438,7 @@ def load_orders(
             continue
         if t_s < -margin_s or t_s > duration_s + margin_s:
             stats.outside_recording += 1
+            outside_s = (min(outside_s[0], t_s), max(outside_s[1], t_s))
             continue
         times.append(t_s)
         skus.append(sku)
@@ -443,6 +449,17 @@ def load_orders(
     if stats.rows and stats.unreadable == stats.rows:
         first = stats.problems[0]
         raise InputError(f"no readable order rows (line {first.line}: {first.problem})", path=path)
+    if stats.rows and not times and not config.estimate_clock_offset:  # nothing usable: say why, not zero reels
+        if stats.outside_recording:
+            low, high = outside_s
+            hint = ("; these look like Excel serial dates: export the times as ISO 8601 date-times"
+                    if parse_time is not None and not parse_time.absolute and 20000 <= low <= high <= 80000 else
+                    "; check --stream-start, or set orders.clock_offset_s (or orders.estimate_clock_offset: true)")
+            raise InputError(f"no order time lies inside the recording (0-{duration_s:.0f} s); order times run from "
+                             f"{low:.0f} to {high:.0f} s{hint}", path=path)
+        if stats.unknown_skus:
+            unknown = ", ".join(sorted(stats.unknown_skus)[:5])
+            raise InputError(f"no order names a SKU of the catalog (unknown SKU: {unknown})", path=path)
     stats.orders_used = len(times)
     _summarise(stats, parse_time, unknown_rows, config, duration_s, offset)
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")

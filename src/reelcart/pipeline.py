@@ -72,6 +72,13 @@ class RunResult:
     stages: list[StageRecord] = field(default_factory=list)
 
 
+def _probe_checked(video: Path) -> MediaInfo:
+    """Probe and check before caching: a wrong file never replaces a good probe in the cache."""
+    info = probe.probe_media(video)
+    probe.check_recording(info)
+    return info
+
+
 class Pipeline:
     def __init__(self, request: RunRequest, on_stage: Callable[[StageRecord], None] | None = None) -> None:
         self.request = request
@@ -140,7 +147,7 @@ class Pipeline:
         if video_id is None:
             raise InputError("file not found", path=req.video)
 
-        info = self.cached(probe.STAGE, probe.VERSION, {"video": video_id}, MediaInfo, lambda: probe.probe_media(req.video))
+        info = self.cached(probe.STAGE, probe.VERSION, {"video": video_id}, MediaInfo, lambda: _probe_checked(req.video))
         probe.check_recording(info)
         if req.plan is not None:  # an edited plan with impossible times fails before any work
             moments.check_plan_times(req.plan, info.duration_s, req.plan_file or "plan")
@@ -151,6 +158,11 @@ class Pipeline:
         )
         catalog = load_catalog(req.catalog)
         catalog_id = stable_hash(catalog.model_dump(exclude={"source"}))
+        if req.plan is not None:
+            skus = catalog.by_sku()  # an edited plan fails before any stage runs again
+            for n, m in enumerate(req.plan.moments, start=1):
+                if m.sku not in skus:
+                    raise InputError(f"moment {m.id or f'reel-{n}'}: SKU {m.sku!r} is not in the catalog", path=req.plan_file or "plan")
         stream_start = req.stream_start or info.creation_time
         spike_report = self.cached(
             spikes.STAGE, spikes.VERSION,

@@ -31,12 +31,15 @@ def build_extract_args(source: str, target: str) -> list[str]:
 
 def extract_audio(info: MediaInfo, work_dir: Path) -> AudioTrack:
     target = work_dir / WAV_NAME
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp:  # checked before the rename: a bad file never replaces a good cache
         run_ffmpeg(build_extract_args(info.path, str(tmp)), what="audio extraction", path=info.path)
-    with wave.open(str(target), "rb") as wav:
-        duration_s = wav.getnframes() / wav.getframerate()
-    if duration_s <= 0:
-        raise MediaError("audio track decoded to nothing", path=info.path)
+        with wave.open(str(tmp), "rb") as wav:
+            duration_s = wav.getnframes() / wav.getframerate()
+        if duration_s <= 0:
+            raise MediaError("audio track decoded to nothing", path=info.path)
+        if duration_s < info.duration_s - max(3.0, 0.1 * info.duration_s):  # index promises more than the data holds
+            raise MediaError(f"recording is truncated: its audio ends at {duration_s:.1f} s of the "
+                             f"{info.duration_s:.1f} s its header promises", path=info.path)
     return AudioTrack(wav_file=WAV_NAME, sample_rate_hz=SAMPLE_RATE_HZ, duration_s=round(duration_s, 3))
 
 

@@ -121,8 +121,14 @@ def probe_media(path: Path) -> MediaInfo:
     return info
 
 
+MAX_DURATION_S = 36 * 3600  # the 16 kHz 16-bit speech track must stay under the 4 GiB WAV limit (~37.3 h)
+
+
 def check_recording(info: MediaInfo) -> None:
-    """The checks `reelcart run` needs: a video track and an audio track."""
+    """The checks `reelcart run` needs: a video track, an audio track, a duration it can handle."""
+    if info.duration_s > MAX_DURATION_S:
+        raise InputError(f"recording is {info.duration_s / 3600:.1f} h long; reelcart handles at most "
+                         f"{MAX_DURATION_S // 3600} h: cut it into parts", path=info.path)
     if not info.has_video:
         raise InputError("no video track (audio-only file); reelcart needs a video recording", path=info.path)
     if not info.has_audio:
