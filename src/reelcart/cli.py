@@ -222,8 +222,8 @@ def _parse_clock(value: str | None) -> float | None:
 @click.option("--language", help="Spoken language, e.g. en, ar, vi, zh (transcribe.language); default: detect.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="transcribe.device")
 @click.option("--compute-type", help="CTranslate2 compute type, e.g. int8, float16 (transcribe.compute_type).")
-@click.option("--start", "start", help="Transcribe from here (seconds, MM:SS or HH:MM:SS).")
-@click.option("--end", "end", help="Transcribe up to here.")
+@click.option("--start", "start", callback=lambda ctx, param, value: _parse_clock(value), help="Transcribe from here (seconds, MM:SS or HH:MM:SS).")
+@click.option("--end", "end", callback=lambda ctx, param, value: _parse_clock(value), help="Transcribe up to here.")
 @reports_errors
 def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> None:  # noqa: ANN001
     """Transcribe a recording (or a range of it): writes transcript.json, transcript.srt and transcript.vtt."""
@@ -237,7 +237,7 @@ def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> No
         raise InputError("catalog not found", path=catalog)
     loaded = _preset_from_options(preset, sets, **flags)
     out = out_dir or Path("reelcart-out") / video.stem
-    start_s, end_s = _parse_clock(start) or 0.0, _parse_clock(end)
+    start_s, end_s = start or 0.0, end
     request = RunRequest(video=video, orders=None, catalog=catalog, preset=loaded, out_dir=out)  # type: ignore[arg-type]
     click.echo(f"reelcart {__version__}: transcribing {video} -> {out}", err=True)
     started = time.perf_counter()

@@ -46,6 +46,11 @@ class TranscribeConfig(Section):
     vocabulary: list[str] = Field(
         default_factory=list, description="More words fed to the decoder with the product names (shop, host and brand names)."
     )
+    prompt: str | None = Field(
+        None,
+        description="Text given to the decoder before the product names, in the style the transcript should have; "
+        "empty = the language's default (Chinese: a sentence in simplified characters, so output is not traditional).",
+    )
     window_margin_s: float = Field(5.0, ge=0, description="Extra audio transcribed before and after each window.")
     chunk_s: float = Field(
         600.0, ge=60, le=3600, description="Longest stretch of audio decoded at once (cut at a pause); bounds memory on long recordings."

@@ -62,8 +62,8 @@ class BarProgress:
         from tqdm import tqdm
 
         self.bar = tqdm(
-            total=round(total_s, 1), desc=label, unit="s", file=stream, dynamic_ncols=True, leave=False,
-            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}, {postfix}]",
+            total=round(total_s, 1), desc=label, unit="s", file=stream, dynamic_ncols=True, leave=True,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}{postfix}]",
             postfix="starting",
         )
         self.started = time.monotonic()

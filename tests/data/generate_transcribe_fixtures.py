@@ -44,8 +44,8 @@ PHRASES = [
     "we only have a few left",
     "the bottle keeps water cold all day",
     "my favorite color is the deep green",
-    "grab yours before midnight tonight",
     "thank you all for watching",
+    "grab yours before midnight tonight",
 ]
 LEAD_S = 2.5
 WORD_GAP_S = (0.12, 0.35)

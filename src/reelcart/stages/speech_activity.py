@@ -73,7 +73,8 @@ def quietest_time(probs: np.ndarray, offset_s: float, target_s: float, smooth_s:
     if len(probs) == 0:
         return target_s
     k = max(1, int(round(smooth_s / FRAME_S)))
-    smoothed = np.convolve(probs, np.ones(k) / k, mode="same")
+    padded = np.pad(np.asarray(probs, dtype=np.float64), (k // 2, k - 1 - k // 2), mode="edge")
+    smoothed = np.convolve(padded, np.ones(k) / k, mode="valid")
     times = offset_s + (np.arange(len(probs)) + 0.5) * FRAME_S
     # prefer silence strongly, distance weakly (1 s away costs as much as 0.005 probability)
     cost = smoothed + 0.005 * np.abs(times - target_s)
@@ -129,7 +130,8 @@ def refine_word_times(words: Sequence[TimedWord], regions: Sequence[Region], max
             if nxt < len(regions) and regions[nxt].start_s < limit and regions[nxt].start_s - s <= max_shift_s:
                 r = regions[nxt]
                 new_s = r.start_s
-                new_e = min(r.end_s, new_s + max(e - s, FRAME_S))
+                share = (limit - new_s) / 2 if np.isfinite(limit) else e - s  # leave room for the next word
+                new_e = min(r.end_s, new_s + max(min(e - s, share), FRAME_S))
             else:
                 new_s, new_e = s, e
         new_s = max(new_s, prev_end) if np.isfinite(prev_end) else new_s
@@ -137,3 +139,16 @@ def refine_word_times(words: Sequence[TimedWord], regions: Sequence[Region], max
         out.append(TimedWord(word.text, round(new_s, 3), round(new_e, 3), word.probability))
         prev_end = new_e
     return out
+
+
+def overlaps_speech(word: TimedWord, regions: Sequence[Region]) -> bool:
+    return any(r.start_s < max(word.end_s, word.start_s + 0.01) and r.end_s > word.start_s for r in regions)
+
+
+def drop_phantoms(words: Sequence[TimedWord], regions: Sequence[Region], min_probability: float = 0.5) -> list[TimedWord]:
+    """Remove words that lie wholly outside speech (after ``refine_word_times``) and that the
+    decoder itself doubted: text made up over silence, such as the prompt echoed after the last
+    sentence or "thank you for watching"."""
+    if not regions:
+        return list(words)
+    return [w for w in words if w.probability >= min_probability or overlaps_speech(w, regions)]

@@ -38,7 +38,16 @@ from ..models import Catalog, Segment, SpikeReport, TimeRange, Transcript, Word
 from ..progress import audio_progress
 from ..speech_models import ModelInfo, model_identity, resolve_model
 from .audio import SAMPLE_RATE_HZ, read_window
-from .speech_activity import FRAME_S, Region, TimedWord, quietest_time, refine_word_times, speech_probabilities, speech_regions
+from .speech_activity import (
+    FRAME_S,
+    Region,
+    TimedWord,
+    drop_phantoms,
+    quietest_time,
+    refine_word_times,
+    speech_probabilities,
+    speech_regions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,9 @@ MERGE_GAP_S = 5.0  # windows closer than this are merged
 LANGUAGE_SPEECH_S = 90.0  # speech used to detect the language (up to three 30 s decoder windows)
 HINT_TOKENS = 200  # faster-whisper keeps at most 223 hotword tokens
 VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
+# Whisper writes Chinese in simplified or traditional characters at random; a sentence in
+# simplified characters before the audio settles it (override with transcribe.prompt).
+DEFAULT_PROMPTS = {"zh": "以下是普通话的句子。"}
 
 
 # ------------------------------------------------------------------ planning (pure)
@@ -227,6 +239,16 @@ def cache_key_parts(config: TranscribeConfig, audio_sha256: str | None, windows:
 
 
 _SPACE = re.compile(r"\s+")
+_NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _join_words(texts: list[str]) -> str:
+    out = ""
+    for text in texts:
+        if out and not (_NO_SPACE.search(out[-1]) and _NO_SPACE.search(text[:1])):
+            out += " "
+        out += text
+    return out
 
 
 def _speech_sample(audio: np.ndarray, regions: list[Region], limit_s: float) -> np.ndarray:
@@ -276,13 +298,16 @@ def transcribe_windows(
     terms_cache: dict[tuple[str, ...], str | None] = {}
 
     def hints_for(index: int) -> str | None:
-        if not config.product_hints and not config.vocabulary:
+        if not (config.product_hints and catalog) and not config.vocabulary:
             return None
         first = tuple(window_products[index]) if window_products and index < len(window_products) else ()
         if first not in terms_cache:
             terms = hint_terms(catalog if config.product_hints else None, first, config.vocabulary)
-            terms_cache[first] = build_hints(terms, count_tokens)
+            terms_cache[first] = build_hints(terms, count_tokens, HINT_TOKENS - count_tokens(prompt_for(language)))
         return terms_cache[first]
+
+    def prompt_for(lang: str | None) -> str:
+        return config.prompt.strip() if config.prompt else DEFAULT_PROMPTS.get(lang or "", "")
 
     total_s = sum(w.duration_s for w in windows)
     segments: list[Segment] = []
@@ -301,7 +326,6 @@ def transcribe_windows(
                 return a, speech_probabilities(read_window(wav_path, a, b))
 
             cuts = split_at_pauses(window.start_s, window.end_s, config.chunk_s, probs_for)
-            hotwords = hints_for(index)
             for chunk_start, chunk_end in zip(cuts[:-1], cuts[1:]):
                 audio = read_window(wav_path, chunk_start, chunk_end)
                 regions = speech_regions(speech_probabilities(audio)) if len(audio) else []
@@ -311,7 +335,9 @@ def transcribe_windows(
                     if language is None:
                         language, language_probability = _detect_language(model, audio, regions)
                         log.info("detected language %s (p=%.2f)", language, language_probability)
-                    used_hints |= bool(hotwords)
+                    hints = hints_for(index)
+                    used_hints |= bool(hints)
+                    hotwords = " ".join(p for p in (prompt_for(language), hints) if p) or None
                     base = done_before
                     segments += transcribe_chunk(
                         model, audio, regions, chunk_start, language, hotwords, config,
@@ -365,7 +391,11 @@ def transcribe_chunk(
     refined = iter(refine_word_times([w for _, ws in raw_segments for w in ws], regions))
     out: list[Segment] = []
     for text, words in raw_segments:
-        timed = [next(refined) for _ in words]
+        timed = drop_phantoms([next(refined) for _ in words], regions)
+        if not timed:
+            continue
+        if len(timed) < len(words):
+            text = _join_words([w.text for w in timed])
         out_words = [
             Word(text=w.text, start_s=round(offset_s + w.start_s, 3), end_s=round(offset_s + w.end_s, 3), probability=round(w.probability, 3))
             for w in timed
