@@ -126,6 +126,21 @@ def test_glued_words_are_pulled_apart_at_pauses():
     assert [(w.start_s, w.end_s) for w in out] == [(1.0, 1.4), (1.7, 2.1), (2.5, 3.0)]
 
 
+def test_a_sentence_start_glued_over_a_pause_moves_to_its_speech():
+    # "fresh." ends the sentence at 30.87; Whisper stamps "I" from 30.66, over the pause, into the next
+    # sentence's speech (which starts at 31.32): its larger overlap is with the old sentence
+    regions = [Region(29.9, 30.87), Region(31.32, 33.0)]
+    words = [TimedWord("fresh.", 30.3, 30.66), TimedWord("I", 30.66, 31.4), TimedWord("use", 31.4, 31.7)]
+    out = refine_word_times(words, regions)
+    assert out[1].start_s == 31.32 and out[1].end_s == 31.4
+    # without the full stop the overlap decides and the word stays with the speech it mostly covers
+    words[0] = TimedWord("fresh", 30.3, 30.66)
+    assert refine_word_times(words, regions)[1].start_s == 30.66
+    # a sentence's last word that runs over the pause ends where its speech ends
+    tail = [TimedWord("morning.", 30.5, 31.5), TimedWord("Next", 31.5, 31.9)]
+    assert refine_word_times(tail, [Region(30.4, 30.9), Region(31.4, 32.0)])[0].end_s == 30.9
+
+
 def test_refine_keeps_order_and_handles_no_regions():
     words = [TimedWord("a", 1.0, 1.0), TimedWord("b", 1.0, 1.2)]
     assert [(w.start_s, w.end_s) for w in refine_word_times(words, [])] == [(1.0, 1.0), (1.0, 1.2)]

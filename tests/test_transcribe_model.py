@@ -204,7 +204,7 @@ def test_word_starts_follow_the_voice(model, wav_of, vad):
     errors, after_silence, matched = timing_errors(t)
     err = np.abs(errors)
     print(f"vad={vad}: {len(err)} words matched, median |start error| {np.median(err):.3f} s, p95 {np.percentile(err, 95):.3f} s")
-    assert matched >= 0.85
+    assert matched >= 0.8  # enough words recognised for the timing figures to mean something
     assert np.median(err) <= 0.15
     assert np.percentile(err, 95) <= 0.40
     assert len(after_silence) == 2 and all(abs(e) <= 0.3 for e in after_silence), after_silence

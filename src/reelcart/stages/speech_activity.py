@@ -10,6 +10,7 @@ start when the voice starts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import numpy as np
 SAMPLE_RATE_HZ = 16000
 FRAME_SAMPLES = 512  # Silero's step: 32 ms
 FRAME_S = FRAME_SAMPLES / SAMPLE_RATE_HZ
+SENTENCE_END = re.compile(r"[.?!。？！؟…]['\")\]]*$")
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,9 @@ def refine_word_times(words: Sequence[TimedWord], regions: Sequence[Region], max
 
     * A word that starts in silence starts where the speech inside it starts; one that ends in
       silence ends where that speech ends.
-    * A word whose span only grazes the speech of its neighbour (a smaller overlap than with the
-      next speech region) is moved off it: that is Whisper gluing words across a pause.
+    * A word whose span only grazes the speech of its neighbour across a pause (a smaller overlap
+      than with the speech after the pause, or the neighbour ended a sentence) is moved off it:
+      that is Whisper gluing words across a pause.
     * A word lying wholly in silence (the "first word after a long silence stamped seconds early"
       failure) moves onto the next speech region, if that region starts before the next word
       ends and within ``max_shift_s``.
@@ -119,9 +122,11 @@ def refine_word_times(words: Sequence[TimedWord], regions: Sequence[Region], max
             if overlap > 0:
                 hits.append((r, overlap))
         if hits:
-            if len(hits) >= 2 and hits[0][0].start_s < s and hits[0][1] < max(o for _, o in hits[1:]):
+            starts_sentence = i > 0 and bool(SENTENCE_END.search(words[i - 1].text))
+            if len(hits) >= 2 and hits[0][0].start_s < s and (starts_sentence or hits[0][1] < max(o for _, o in hits[1:])):
                 hits = hits[1:]
-            if len(hits) >= 2 and hits[-1][0].end_s > e and hits[-1][1] < max(o for _, o in hits[:-1]):
+            ends_sentence = bool(SENTENCE_END.search(word.text))
+            if len(hits) >= 2 and hits[-1][0].end_s > e and (ends_sentence or hits[-1][1] < max(o for _, o in hits[:-1])):
                 hits = hits[:-1]
             new_s, new_e = max(s, hits[0][0].start_s), min(e, hits[-1][0].end_s)
         else:

@@ -56,6 +56,7 @@ VERSION = 2
 CUT_SEARCH_S = 15.0  # a chunk may end this much before or after its nominal end, at the quietest point
 MERGE_GAP_S = 5.0  # windows closer than this are merged
 LANGUAGE_SPEECH_S = 90.0  # speech used to detect the language (up to three 30 s decoder windows)
+MIN_LANGUAGE_SPEECH_S = 4.0  # a chunk with less speech is decoded in its own detected language, and the next one decides
 HINT_TOKENS = 200  # faster-whisper keeps at most 223 hotword tokens
 VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 # Whisper writes Chinese in simplified or traditional characters at random; a sentence in
@@ -310,6 +311,7 @@ def transcribe_windows(
         return config.prompt.strip() if config.prompt else DEFAULT_PROMPTS.get(lang or "", "")
 
     total_s = sum(w.duration_s for w in windows)
+    fallback_language: tuple[str, float] | None = None
     segments: list[Segment] = []
     speech_s = 0.0
     used_hints = False
@@ -332,21 +334,26 @@ def transcribe_windows(
                 chunk_speech_s = sum(r.end_s - r.start_s for r in regions)
                 speech_s += chunk_speech_s
                 if chunk_speech_s >= 0.2:
-                    if language is None:
+                    if language is None and chunk_speech_s >= MIN_LANGUAGE_SPEECH_S:
                         language, language_probability = _detect_language(model, audio, regions)
                         log.info("detected language %s (p=%.2f)", language, language_probability)
                     hints = hints_for(index)
                     used_hints |= bool(hints)
                     hotwords = " ".join(p for p in (prompt_for(language), hints) if p) or None
                     base = done_before
-                    segments += transcribe_chunk(
+                    found, chunk_language = transcribe_chunk(
                         model, audio, regions, chunk_start, language, hotwords, config,
                         on_segment=lambda end_s, _b=base, _c=chunk_start: report(_b + end_s - _c),
                     )
+                    segments += found
+                    if language is None and chunk_language is not None:  # too little speech to settle it yet
+                        fallback_language = chunk_language
                 del audio
                 done_before += chunk_end - chunk_start
                 report(done_before)
     log.info("transcribed %.0f s of audio in %.1f s", total_s, time.perf_counter() - started)
+    if language is None and fallback_language is not None:
+        language, language_probability = fallback_language
     return Transcript(
         model=info.name,
         language=language or "en",
@@ -364,10 +371,11 @@ def transcribe_windows(
 def transcribe_chunk(
     model, audio: np.ndarray, regions: list[Region], offset_s: float, language: str | None, hotwords: str | None,  # noqa: ANN001
     config: TranscribeConfig, on_segment: Callable[[float], None] | None = None,
-) -> list[Segment]:
-    """Decode one chunk of audio starting at ``offset_s`` in the recording; segments in recording
-    time, their words bounded by the chunk's speech ``regions`` (chunk time)."""
-    pieces, _ = model.transcribe(
+) -> tuple[list[Segment], tuple[str, float] | None]:
+    """Decode one chunk of audio starting at ``offset_s`` in the recording: segments in recording
+    time, their words bounded by the chunk's speech ``regions`` (chunk time), and the language
+    the model detected when ``language`` is None."""
+    pieces, chunk_info = model.transcribe(
         audio,
         language=language,
         beam_size=config.beam_size,
@@ -401,7 +409,8 @@ def transcribe_chunk(
             for w in timed
         ]
         out.append(Segment(start_s=out_words[0].start_s, end_s=out_words[-1].end_s, text=text, words=out_words))
-    return out
+    detected = (chunk_info.language, float(chunk_info.language_probability)) if language is None else None
+    return out, detected
 
 
 __all__ = [
