@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -61,8 +62,11 @@ class BarProgress:
     def __init__(self, total_s: float, label: str, stream: TextIO) -> None:
         from tqdm import tqdm
 
+        size = shutil.get_terminal_size((100, 24))
         self.bar = tqdm(
-            total=round(total_s, 1), desc=label, unit="s", file=stream, dynamic_ncols=True, leave=True,
+            total=round(total_s, 1), desc=label, unit="s", file=stream, leave=True,
+            # a pseudo-terminal of size 0x0 (script, some CI runners) makes tqdm hide the bar
+            ncols=max(60, min(size.columns, 120)), nrows=max(size.lines, 2),
             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}{postfix}]",
             postfix="starting",
         )
