@@ -4,16 +4,18 @@ raw figures in bench/.cache/bench_transcribe.json.
 
     python bench/bench_transcribe.py                 # everything (about 15-30 min on 2 cores)
     python bench/bench_transcribe.py --skip-full     # skip full-mode transcription of the hour
-    python bench/bench_transcribe.py --only models   # one section: models, windowed, memory
+    python bench/bench_transcribe.py --only models   # one section: models, quality, windowed, memory
 
 1. **Models.** Real-time factor (wall seconds per second of audio; lower is faster) of each
    bundled model on the sample livestream (232.8 s, with its ground-truth transcript: word
    error rate and sentence-onset error) and on ``../shared/media/lecture_en_60s.wav``. CPU
    seconds are shown too: the machine may be shared, and CPU time is what a busy neighbour does
    not inflate.
-2. **Windowed vs full** on a 60-minute stream (the sample's sound looped by ffmpeg) with three
+2. **Quality on the committed fixtures**: word-start error of faster-whisper's own word times
+   and of the stage's speech-bounded ones; product mentions recognised with and without hints.
+3. **Windowed vs full** on a 60-minute stream (the sample's sound looped by ffmpeg) with three
    order spikes: the share of the audio windowed mode transcribes, and the time of both modes.
-3. **Memory.** Peak resident memory (``ru_maxrss`` of a fresh process that runs only the stage)
+4. **Memory.** Peak resident memory (``ru_maxrss`` of a fresh process that runs only the stage)
    of a full transcription of a 1-hour and a 4-hour recording. The recordings repeat one
    minute made of 15 s of the sample's speech and 45 s of room noise, so the whole length is
    read, voice-detected and decoded chunk by chunk, in a time a 2-core machine can afford.
@@ -145,6 +147,75 @@ def bench_models(models: list[str], results: dict) -> list[str]:
     return rows
 
 
+def bench_quality(results: dict) -> list[str]:
+    """Word timing and product-name figures on the committed fixtures (tests/data): faster-whisper's
+    own word times against the stage's speech-bounded ones, and hints off against on."""
+    import difflib
+
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from reelcart.models import Catalog, Product
+
+    data = ROOT / "tests" / "data"
+    timing = json.loads((data / "word_timing.json").read_text(encoding="utf-8"))
+    wav, duration = wav_of(data / "word_timing.opus", "word_timing.wav")
+    model, _, _ = T.load_model(TranscribeConfig())
+    from reelcart.stages.audio import read_window
+
+    audio = read_window(wav, 0.0, duration)
+
+    def errors(words: list[tuple[str, float]]) -> tuple[np.ndarray, list[float], int]:
+        ref = ["".join(normalize(w["text"])) for w in timing["words"]]
+        hyp = ["".join(normalize(t)) for t, _ in words]
+        errs, after = [], []
+        for b in difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False).get_matching_blocks():
+            for k in range(b.size):
+                true = timing["words"][b.a + k]
+                errs.append(words[b.b + k][1] - true["start_s"])
+                if true["after_long_silence"]:
+                    after.append(errs[-1])
+        return np.abs(errs), after, len(errs)
+
+    rows = ["| word times | VAD | words matched | median abs start error | p95 | first words after 9 s / 14 s of silence |", "|---|---|---|---|---|---|"]
+    out = {}
+    for vad in (True, False):
+        pieces, _ = model.transcribe(audio, language="en", word_timestamps=True, vad_filter=vad,
+                                     vad_parameters=dict(T.VAD_PARAMETERS) if vad else None, condition_on_previous_text=False)
+        raw = [(w.word, float(w.start)) for p in pieces for w in p.words]
+        ours = [(w.text, w.start_s) for w in transcribe(wav, [TimeRange(start_s=0.0, end_s=duration)], TranscribeConfig(vad=vad)).words()]
+        for label, words in (("faster-whisper alone", raw), ("reelcart (bounded by speech)", ours)):
+            err, after, n = errors(words)
+            out[f"{label} vad={vad}"] = {"median": float(np.median(err)), "p95": float(np.percentile(err, 95)), "after": after, "n": n}
+            rows.append(f"| {label} | {'on' if vad else 'off'} | {n}/{len(timing['words'])} | {np.median(err):.3f} s | "
+                        f"{np.percentile(err, 95):.3f} s | {', '.join(f'{a:+.2f} s' for a in after)} |")
+            print(rows[-1], flush=True)
+    pitch = json.loads((data / "product_pitch.json").read_text(encoding="utf-8"))
+    catalog = Catalog(source="bench", products=[Product(sku=p["sku"], name=p["name"], url="https://shop.example.com/x",
+                                                        aliases=p["aliases"]) for p in pitch["catalog"]])
+    pwav, pdur = wav_of(data / "product_pitch.opus", "product_pitch.wav")
+    invented = sorted({n for s in pitch["sentences"] for n in s["names"]})
+    rows += ["", "| product hints | mentions recognisable (ratio >= 85) | names heard where nobody said them |", "|---|---|---|"]
+    for hints in (False, True):
+        tr = T.transcribe_windows(pwav, [TimeRange(start_s=0.0, end_s=pdur)], TranscribeConfig(product_hints=hints), catalog, progress=False)
+        words = tr.words()
+        hits = total = phantom = 0
+        for sentence in pitch["sentences"]:
+            heard = normalize(" ".join(w.text for w in words if w.end_s > sentence["start_s"] - 0.3 and w.start_s < sentence["end_s"] + 0.3))
+            grams = ["".join(heard[i:i + k]) for k in (1, 2) for i in range(len(heard))]
+            for name in invented:
+                ok = max((fuzz.ratio(name.casefold(), g) for g in grams), default=0) >= 85
+                if name in sentence["names"]:
+                    total, hits = total + 1, hits + ok
+                else:
+                    phantom += ok
+        out[f"hints={hints}"] = {"hits": hits, "total": total, "phantom": phantom}
+        rows.append(f"| {'on' if hints else 'off'} | {hits}/{total} ({hits / total:.0%}) | {phantom} |")
+        print(rows[-1], flush=True)
+    results["quality"] = out
+    return rows
+
+
 def bench_windowed(results: dict, model: str, skip_full: bool, minutes: int) -> list[str]:
     sample_wav, _ = wav_of(SAMPLE, "sample.wav")
     long_wav = loop_wav(sample_wav, minutes, f"sample-loop-{minutes}min.wav")
@@ -224,7 +295,7 @@ def bench_memory(results: dict, model: str, hours: tuple[int, ...] = (1, 4)) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="base,tiny.en", help="comma-separated models for section 1")
-    parser.add_argument("--only", choices=["models", "windowed", "memory"], help="run one section")
+    parser.add_argument("--only", choices=["models", "quality", "windowed", "memory"], help="run one section")
     parser.add_argument("--skip-full", action="store_true", help="skip full-mode transcription of the long stream")
     parser.add_argument("--long-model", default="base", help="model for section 2")
     parser.add_argument("--long-minutes", type=int, default=60)
@@ -243,12 +314,15 @@ def main() -> None:
     out: list[str] = [header, ""]
     if args.only in (None, "models"):
         out += ["### Speed and accuracy of the bundled models", "", *bench_models(args.models.split(","), results), ""]
+    if args.only in (None, "quality"):
+        out += ["### Word timing and product names (committed fixtures, model base)", "", *bench_quality(results), ""]
     if args.only in (None, "windowed"):
         out += ["### Windowed vs full", "", *bench_windowed(results, args.long_model, args.skip_full, args.long_minutes), ""]
     if args.only in (None, "memory"):
         out += ["### Memory on long recordings", "", *bench_memory(results, args.memory_model), ""]
     CACHE.mkdir(parents=True, exist_ok=True)
-    (CACHE / "bench_transcribe.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    name = f"bench_transcribe{'-' + args.only if args.only else ''}.json"
+    (CACHE / name).write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     print("\n" + "\n".join(out))
 
 
