@@ -72,18 +72,20 @@ def test_overlapping_windows_merge_and_stay_inside_the_recording():
 
 
 def test_long_windows_are_cut_at_pauses():
-    # speech everywhere except short pauses at 590 s and 1195 s
+    # speech everywhere except short pauses at 594 s and 1197 s
     def probs_for(a, b):
         t = a + (np.arange(int((b - a) / FRAME_S)) + 0.5) * FRAME_S
         p = np.full(len(t), 0.9, dtype=np.float32)
-        for pause in (590.0, 1195.0):
+        for pause in (594.0, 1197.0):
             p[np.abs(t - pause) < 0.3] = 0.02
         return a, p
 
     cuts = T.split_at_pauses(0.0, 1800.0, 600.0, probs_for)
     assert cuts[0] == 0.0 and cuts[-1] == 1800.0
-    assert [round(c) for c in cuts[1:-1]] == [590, 1195]
+    assert [round(c) for c in cuts[1:-1]] == [594, 1197]
     assert T.split_at_pauses(0.0, 610.0, 600.0, probs_for) == [0.0, 610.0]  # a short tail is not split off
+    default = T.split_at_pauses(0.0, 3600.0, TranscribeConfig().chunk_s, probs_for)
+    assert all(abs(b - a - 120.0) <= T.CUT_SEARCH_S for a, b in zip(default[:-2], default[1:-1]))
 
 
 def test_quietest_time_prefers_silence_then_the_nominal_point():

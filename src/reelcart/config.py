@@ -53,7 +53,9 @@ class TranscribeConfig(Section):
     )
     window_margin_s: float = Field(5.0, ge=0, description="Extra audio transcribed before and after each window.")
     chunk_s: float = Field(
-        600.0, ge=60, le=3600, description="Longest stretch of audio decoded at once (cut at a pause); bounds memory on long recordings."
+        120.0, ge=30, le=3600,
+        description="Stretch of audio decoded at once (cut at a pause): bounds memory on long recordings "
+        "(the decoder's features take about 1 MB per second of chunk); speed does not depend on it.",
     )
 
 

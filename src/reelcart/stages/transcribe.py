@@ -5,9 +5,11 @@ to the decoder, and only the audio the moment finder will read.
   ``[t - lookback_max - pitch_max, t - lookback_min + bin]``; each window is that range plus a
   small margin, and windows that overlap or nearly touch are merged. Without spikes, or with
   ``mode: full``, the window is the whole recording.
-* **Flat memory.** Windows are decoded in chunks of at most ``chunk_s`` seconds, read from the
-  16 kHz WAV one at a time; each chunk ends at the quietest moment near its nominal end, so no
-  word is cut in two.
+* **Flat memory.** Windows are decoded in chunks of about ``chunk_s`` seconds (120 s), read from
+  the 16 kHz WAV one at a time; each chunk ends at the quietest moment within 10 s of its
+  nominal end, so no word is cut in two. faster-whisper computes the log-mel features of a whole
+  input at once (about 1 MB per second of audio at its peak), so the chunk length, not the
+  recording's, bounds the memory; decoding speed does not depend on it.
 * **Words follow the voice.** Silero VAD (shipped with faster-whisper) finds tight speech
   regions in each chunk; words stamped in silence are moved onto the speech (see
   ``speech_activity.refine_word_times``).
@@ -24,6 +26,7 @@ import functools
 import logging
 import os
 import re
+import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -53,7 +56,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "transcribe"
 VERSION = 2
-CUT_SEARCH_S = 15.0  # a chunk may end this much before or after its nominal end, at the quietest point
+CUT_SEARCH_S = 10.0  # a chunk may end this much before or after its nominal end, at the quietest point
 MERGE_GAP_S = 5.0  # windows closer than this are merged
 LANGUAGE_SPEECH_S = 90.0  # speech used to detect the language (up to three 30 s decoder windows)
 MIN_LANGUAGE_SPEECH_S = 4.0  # a chunk with less speech is decoded in its own detected language, and the next one decides
@@ -349,6 +352,7 @@ def transcribe_windows(
                     if language is None and chunk_language is not None:  # too little speech to settle it yet
                         fallback_language = chunk_language
                 del audio
+                release_memory()
                 done_before += chunk_end - chunk_start
                 report(done_before)
     log.info("transcribed %.0f s of audio in %.1f s", total_s, time.perf_counter() - started)
@@ -366,6 +370,27 @@ def transcribe_windows(
         device=device,
         hints=used_hints,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():  # noqa: ANN202 - the C function, or None
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl or another libc
+        return None
+
+
+def release_memory() -> None:
+    """Hand the chunk's freed buffers back to the system (glibc keeps freed heap pages that are
+    below its mmap threshold, and after hours of chunks of slightly different sizes that
+    fragmentation shows as a slowly growing resident size)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def transcribe_chunk(
