@@ -129,6 +129,13 @@ def test_jfk_word_error_rate_with_the_default_model(model, wav_of):
     assert wer(JFK_TEXT, text_of(t)) <= 0.10, text_of(t)
 
 
+def test_too_little_speech_to_settle_the_language_still_gets_one(model, wav_of):
+    wav, _ = wav_of(needs_media("es_read_9s.wav"))
+    t = T.transcribe_windows(wav, [TimeRange(start_s=0.0, end_s=4.5)], TranscribeConfig(), progress=False)
+    assert t.speech_s < T.MIN_LANGUAGE_SPEECH_S
+    assert t.language == "es" and t.language_source == "detected" and t.words()
+
+
 def test_preset_language_is_used_as_given(model, wav_of):
     t = transcribe_file(wav_of, needs_media("es_read_9s.wav"), TranscribeConfig(language="es"))
     assert (t.language, t.language_source, t.language_probability) == ("es", "preset", 1.0)
