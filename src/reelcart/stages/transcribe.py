@@ -315,7 +315,7 @@ def transcribe_windows(
 
     total_s = sum(w.duration_s for w in windows)
     fallback_language: tuple[str, float] | None = None
-    segments: list[Segment] = []
+    packed: list[PackedSegment] = []
     speech_s = 0.0
     used_hints = False
     started = time.perf_counter()
@@ -348,7 +348,7 @@ def transcribe_windows(
                         model, audio, regions, chunk_start, language, hotwords, config,
                         on_segment=lambda end_s, _b=base, _c=chunk_start: report(_b + end_s - _c),
                     )
-                    segments += found
+                    packed += found
                     if language is None and chunk_language is not None:  # too little speech to settle it yet
                         fallback_language = chunk_language
                 del audio
@@ -363,7 +363,7 @@ def transcribe_windows(
         language=language or "en",
         language_probability=round(language_probability, 3),
         windows=windows,
-        segments=segments,
+        segments=[p.unpack() for p in packed],
         audio_s=round(total_s, 3),
         speech_s=round(speech_s, 3),
         language_source=source,
@@ -396,10 +396,10 @@ def release_memory() -> None:
 def transcribe_chunk(
     model, audio: np.ndarray, regions: list[Region], offset_s: float, language: str | None, hotwords: str | None,  # noqa: ANN001
     config: TranscribeConfig, on_segment: Callable[[float], None] | None = None,
-) -> tuple[list[Segment], tuple[str, float] | None]:
+) -> tuple[list[PackedSegment], tuple[str, float] | None]:
     """Decode one chunk of audio starting at ``offset_s`` in the recording: segments in recording
-    time, their words bounded by the chunk's speech ``regions`` (chunk time), and the language
-    the model detected when ``language`` is None."""
+    time (packed; ``.unpack()`` gives the model), their words bounded by the chunk's speech
+    ``regions`` (chunk time), and the language the model detected when ``language`` is None."""
     pieces, chunk_info = model.transcribe(
         audio,
         language=language,
@@ -422,20 +422,36 @@ def transcribe_chunk(
             if on_segment is not None:
                 on_segment(offset_s + words[-1].end_s)
     refined = iter(refine_word_times([w for _, ws in raw_segments for w in ws], regions))
-    out: list[Segment] = []
+    out: list[PackedSegment] = []
     for text, words in raw_segments:
         timed = drop_phantoms([next(refined) for _ in words], regions)
         if not timed:
             continue
         if len(timed) < len(words):
             text = _join_words([w.text for w in timed])
-        out_words = [
-            Word(text=w.text, start_s=round(offset_s + w.start_s, 3), end_s=round(offset_s + w.end_s, 3), probability=round(w.probability, 3))
-            for w in timed
-        ]
-        out.append(Segment(start_s=out_words[0].start_s, end_s=out_words[-1].end_s, text=text, words=out_words))
+        times = np.round(np.array([(offset_s + w.start_s, offset_s + w.end_s, w.probability) for w in timed], dtype=np.float64), 3)
+        out.append(PackedSegment(text, tuple(w.text for w in timed), times))
     detected = (chunk_info.language, float(chunk_info.language_probability)) if language is None else None
     return out, detected
+
+
+class PackedSegment:
+    """A transcribed segment kept compactly while a long recording is decoded (about 80 bytes a
+    word instead of about 650 for the pydantic models), so the transcript of a 4-hour stream
+    does not grow the stage's peak memory; ``unpack`` builds the artifact's models at the end."""
+
+    __slots__ = ("text", "words", "times")
+
+    def __init__(self, text: str, words: tuple[str, ...], times: np.ndarray) -> None:
+        self.text, self.words, self.times = text, words, times  # times: (n, 3) start_s, end_s, probability
+
+    @property
+    def end_s(self) -> float:
+        return float(self.times[-1, 1])
+
+    def unpack(self) -> Segment:
+        words = [Word(text=t, start_s=float(a), end_s=float(b), probability=float(p)) for t, (a, b, p) in zip(self.words, self.times.tolist())]
+        return Segment(start_s=words[0].start_s, end_s=words[-1].end_s, text=self.text, words=words)
 
 
 __all__ = [
