@@ -65,7 +65,8 @@ def _preset_from_options(preset: str, sets: tuple[str, ...], **flags) -> object:
     layers = [parse_set_option(item) for item in sets]
     explicit = {
         "model": ("transcribe", "model"), "language": ("transcribe", "language"), "count": ("moments", "count"),
-        "transcribe_mode": ("transcribe", "mode"),
+        "transcribe_mode": ("transcribe", "mode"), "device": ("transcribe", "device"),
+        "compute_type": ("transcribe", "compute_type"),
     }
     for name, (section, key) in explicit.items():
         value = flags.get(name)
@@ -102,6 +103,7 @@ def run_options(func):  # noqa: ANN001, ANN201
         click.option("--language", help="Spoken language, e.g. en, ar, vi, zh (transcribe.language)."),
         click.option("--count", type=int, help="Reels to make (moments.count)."),
         click.option("--transcribe-mode", type=click.Choice(["windowed", "full"]), help="transcribe.mode"),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Speech model device (transcribe.device)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -259,6 +261,71 @@ def render_plan(plan_file, orders, catalog, video, preset, out_dir, stream_start
             if w.startswith(("edited:", "start moved", "end moved")):
                 click.echo(f"      {w}")
     click.echo(f"manifest: {request.out_dir / 'manifest.json'}")
+
+
+def _parse_clock(value: str | None) -> float | None:
+    """'90', '90.5', '1:30', '01:02:03.5' -> seconds."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parts = [float(p) for p in value.strip().split(":")]
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time (seconds, MM:SS or HH:MM:SS)") from None
+    if len(parts) > 3 or any(p < 0 for p in parts):
+        raise click.BadParameter(f"{value!r} is not a time (seconds, MM:SS or HH:MM:SS)")
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
+
+
+@main.command()
+@click.argument("video", type=click.Path(path_type=Path))
+@click.option("--catalog", "catalog", type=click.Path(path_type=Path), help="Product catalog: its names and aliases are fed to the decoder.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: ./reelcart-out/<video name>].")
+@click.option("--preset", default="default", show_default=True, help="Preset name or YAML file.")
+@click.option("--set", "sets", multiple=True, metavar="SECTION.FIELD=VALUE", help="Override one preset field (repeatable).")
+@click.option("--model", help="Speech model: base, tiny.en, a faster-whisper name or a local folder (transcribe.model).")
+@click.option("--language", help="Spoken language, e.g. en, ar, vi, zh (transcribe.language); default: detect.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="transcribe.device")
+@click.option("--compute-type", help="CTranslate2 compute type, e.g. int8, float16 (transcribe.compute_type).")
+@click.option("--start", "start", callback=lambda ctx, param, value: _parse_clock(value), help="Transcribe from here (seconds, MM:SS or HH:MM:SS).")
+@click.option("--end", "end", callback=lambda ctx, param, value: _parse_clock(value), help="Transcribe up to here.")
+@reports_errors
+def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> None:  # noqa: ANN001
+    """Transcribe a recording (or a range of it): writes transcript.json, transcript.srt and transcript.vtt."""
+    from .artifacts import write_model_atomic, write_text_atomic
+    from .pipeline import Pipeline, RunRequest
+    from .stages.transcript_files import build_srt, build_vtt
+
+    if not video.exists():
+        raise InputError("recording not found", path=video)
+    if catalog is not None and not catalog.exists():
+        raise InputError("catalog not found", path=catalog)
+    loaded = _preset_from_options(preset, sets, **flags)
+    out = out_dir or Path("reelcart-out") / video.stem
+    start_s, end_s = start or 0.0, end
+    request = RunRequest(video=video, orders=None, catalog=catalog, preset=loaded, out_dir=out)  # type: ignore[arg-type]
+    click.echo(f"reelcart {__version__}: transcribing {video} -> {out}", err=True)
+    started = time.perf_counter()
+    pipeline = Pipeline(request, on_stage=_stage_printer)
+    _, transcript = pipeline.transcribe_only(start_s, end_s)
+    files = {"transcript.json": None, "transcript.srt": build_srt(transcript), "transcript.vtt": build_vtt(transcript)}
+    write_model_atomic(out / "transcript.json", transcript)
+    for name, text in files.items():
+        if text is not None:
+            write_text_atomic(out / name, text)
+    words = len(transcript.words())
+    cached = all(r.status == "cached" for r in pipeline.records)
+    click.echo(
+        f"{transcript.audio_s:.1f} s of audio, {transcript.speech_s:.1f} s of speech, {words} words, "
+        f"language {transcript.language} ({transcript.language_source}, p={transcript.language_probability:.2f}), "
+        f"model {transcript.model} on {transcript.device or 'cache'}, in {time.perf_counter() - started:.1f} s"
+        + (" (from cache)" if cached else ""),
+        err=True,
+    )
+    for name in files:
+        click.echo(str(out / name))
 
 
 @main.group()

@@ -29,18 +29,35 @@ class TranscribeConfig(Section):
     model: str = Field(
         "base",
         description="Speech model: 'base' (bundled multilingual), 'tiny.en' (bundled English), "
-        "any faster-whisper model name (needs network once) or a local CTranslate2 folder.",
+        "any faster-whisper model name or Hugging Face id (downloaded once, needs network) or a local CTranslate2 folder.",
     )
     language: str | None = Field(None, description="ISO 639-1 code (en, ar, vi, zh, es…); empty = detect per recording.")
     mode: Literal["windowed", "full"] = Field(
-        "windowed", description="windowed: only the stretches before order spikes; full: the whole recording."
+        "windowed", description="windowed: only the stretches the moment finder reads (before each order spike); "
+        "full: the whole recording (also used when there are no orders)."
     )
-    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Inference device.")
-    compute_type: str = Field("default", description="CTranslate2 compute type; 'default' = int8 on CPU, float16 on CUDA.")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Inference device; auto = CUDA when CTranslate2 sees a GPU, else CPU.")
+    compute_type: str = Field(
+        "default", description="CTranslate2 compute type (int8, int8_float32, float16, float32…); 'default' = int8 on CPU, float16 on CUDA."
+    )
+    cpu_threads: int = Field(0, ge=0, description="CPU threads for the decoder; 0 = all cores.")
     beam_size: int = Field(5, ge=1, le=10, description="Beam width of the decoder.")
     vad: bool = Field(True, description="Skip silence with the Silero VAD bundled in faster-whisper.")
     product_hints: bool = Field(True, description="Feed catalog names and aliases to the decoder as hotwords.")
-    window_margin_s: float = Field(15.0, ge=0, description="Extra audio transcribed before and after each window.")
+    vocabulary: list[str] = Field(
+        default_factory=list, description="More words fed to the decoder with the product names (shop, host and brand names)."
+    )
+    prompt: str | None = Field(
+        None,
+        description="Text given to the decoder before the product names, in the style the transcript should have; "
+        "empty = the language's default (Chinese: a sentence in simplified characters, so output is not traditional).",
+    )
+    window_margin_s: float = Field(5.0, ge=0, description="Extra audio transcribed before and after each window.")
+    chunk_s: float = Field(
+        120.0, ge=30, le=3600,
+        description="Stretch of audio decoded at once (cut at a pause): bounds memory on long recordings "
+        "(the decoder's features take about 1 MB per second of chunk); speed does not depend on it.",
+    )
 
 
 class OrdersConfig(Section):

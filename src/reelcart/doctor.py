@@ -38,11 +38,16 @@ def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - P
         checks.append(Check("decoder", True, f"PyAV {av.__version__}"))
     except Exception as exc:  # noqa: BLE001
         checks.append(Check("decoder", False, f"PyAV not importable: {exc}"))
-    from .speech_models import bundled_models, cache_dir
+    from .speech_models import ENV_CACHE, available_models, cache_dir, device_summary
 
-    for row in bundled_models():
-        checks.append(Check(f"model {row['name']}", bool(row["installed"]), f"bundled, languages: {row['languages']}" if row["installed"] else "not installed", required=row["name"] == "base"))
-    checks.append(Check("model cache", True, str(cache_dir()), required=False))
+    for row in available_models():
+        detail = f"{row['languages']}; {row['source']}; {row['detail']}"
+        checks.append(Check(f"model {row['name']}", bool(row["installed"]), detail, required=row["name"] == "base"))
+    origin = f"${ENV_CACHE}" if os.environ.get(ENV_CACHE) else "platform cache folder"
+    checks.append(Check("model cache", True, f"{cache_dir()} (from {origin})", required=False))
+    checks.append(Check("speech device", True, device_summary(), required=False))
+    checks.append(Check("other models", True, "any faster-whisper name (small, large-v3, …) downloads once with network; "
+                        "or a local CTranslate2 folder (--model PATH)", required=False))
     try:
         import faster_whisper
 

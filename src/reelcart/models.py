@@ -53,6 +53,7 @@ class AudioTrack(Artifact):
     wav_file: str = Field(description="16 kHz mono PCM WAV, relative to the work folder")
     sample_rate_hz: int = 16000
     duration_s: float
+    sha256: str | None = Field(None, description="SHA-256 of the PCM samples (the transcript's cache key)")
 
 
 # ----------------------------------------------------------------- catalog / orders / spikes
@@ -178,9 +179,15 @@ class Transcript(Artifact):
     model: str
     language: str
     language_probability: float
-    windows: list[TimeRange]
+    windows: list[TimeRange] = Field(description="Ranges of the recording that were transcribed")
     segments: list[Segment]
     audio_s: float = Field(description="Seconds of audio the model processed")
+    speech_s: float = Field(0.0, description="Seconds of speech the voice activity detector found in the windows")
+    language_source: Literal["preset", "detected", "model"] = Field(
+        "detected", description="preset: given by the preset; detected: by the model on the recording; model: an English-only model"
+    )
+    device: str | None = Field(None, description="Inference device and compute type, e.g. cpu/int8")
+    hints: bool = Field(False, description="Product names were fed to the decoder")
 
     def words(self) -> list[Word]:
         return [w for seg in self.segments for w in seg.words]

@@ -187,12 +187,14 @@ class Pipeline:
                              for m in req.plan.moments)],
                 gap_s=5.0,
             )
-        hints = catalog_id if preset.transcribe.product_hints else None
+        first_skus = transcribe.window_skus(spike_report, windows, track.duration_s, preset.transcribe, preset.moments)
         transcript = self.cached(
             transcribe.STAGE, transcribe.VERSION,
-            {"audio": self.keys["audio"], "windows": [w.model_dump() for w in windows], "cfg": preset.transcribe.model_dump(), "hints": hints},
+            transcribe.cache_key_parts(preset.transcribe, track.sha256 or self.keys["audio"], windows, [catalog_id, first_skus]),
             Transcript,
-            lambda: transcribe.transcribe_windows(self.work_dir / track.wav_file, windows, preset.transcribe, catalog),
+            lambda: transcribe.transcribe_windows(
+                self.work_dir / track.wav_file, windows, preset.transcribe, catalog, window_products=first_skus
+            ),
         )
         if estimate_clock:
             spike_report = self.cached(
@@ -245,6 +247,39 @@ class Pipeline:
             outputs=lambda m: [self.out_dir / f for f in package.output_files(m)],
         )
         return RunResult(self.out_dir, manifest, plan, self.records)
+
+    def transcribe_only(self, start_s: float = 0.0, end_s: float | None = None) -> tuple[MediaInfo, Transcript]:
+        """`reelcart transcribe`: probe, audio and a full transcript of [start_s, end_s] (cached
+        like a run's). The request's catalog is optional here and ``orders`` is not read."""
+        req, preset = self.request, self.preset
+        try:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReelcartError(f"cannot create the output folder ({exc.strerror})", path=self.out_dir) from exc
+        if not req.video.is_file():
+            raise InputError("file not found", path=req.video)
+        info = self.cached(probe.STAGE, probe.VERSION, {"video": file_identity(req.video)}, MediaInfo, lambda: probe.probe_media(req.video))
+        if not info.has_audio:
+            raise InputError("no audio track to transcribe", path=info.path)
+        track = self.cached(
+            audio.STAGE, audio.VERSION, {"probe": self.keys["probe"]}, AudioTrack,
+            lambda: audio.extract_audio(info, self.work_dir),
+            outputs=lambda a: [self.work_dir / a.wav_file],
+        )
+        end = track.duration_s if end_s is None else min(end_s, track.duration_s)
+        start = max(0.0, start_s)
+        if end <= start:
+            raise InputError(f"nothing to transcribe between {start:.1f} s and {end:.1f} s (the audio lasts {track.duration_s:.1f} s)", path=req.video)
+        windows = [transcribe.TimeRange(start_s=round(start, 3), end_s=round(end, 3))]
+        catalog = load_catalog(req.catalog) if req.catalog else None
+        catalog_id = stable_hash(catalog.model_dump(exclude={"source"})) if catalog else None
+        transcript = self.cached(
+            transcribe.STAGE, transcribe.VERSION,
+            transcribe.cache_key_parts(preset.transcribe, track.sha256 or self.keys["audio"], windows, [catalog_id, []]),
+            Transcript,
+            lambda: transcribe.transcribe_windows(self.work_dir / track.wav_file, windows, preset.transcribe, catalog),
+        )
+        return info, transcript
 
     # ------------------------------------------------------------ stage bodies
     def _spikes(self, info: MediaInfo, catalog: Catalog, stream_start: datetime | None) -> SpikeReport:
