@@ -33,8 +33,15 @@ demo: setup
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 
+# Benchmarks (not tests): each prints a table; see the README sections. Generated media is cached in bench/.cache.
 bench: setup
+	$(BIN)/python -m pip install --quiet -e ".[dev,ray,bench]"
 	$(BIN)/python bench/bench_transcribe.py
+	$(BIN)/python bench/bench_moments.py
+	$(BIN)/python bench/bench_reframe.py
+	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_e2e.py
 
 sample: setup
 	$(BIN)/python samples/generate_sample.py

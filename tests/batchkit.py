@@ -26,21 +26,21 @@ FAST = [
 ]
 
 CLIP_START_S = 20.0  # the sample's first pitch (Velvet Glow Serum) starts at 21.9 s, its call to action ends at 50.7 s
-CLIP_LENGTH_S = 36.0
+CLIP_LENGTH_S = 45.0
 
 
 def cut_clip(target: Path) -> Path:
-    """36 s of the sample around the first pitch, stream-copied (no re-encode)."""
+    """45 s of the sample around the first pitch and its call to action, stream-copied (no re-encode)."""
     run_ffmpeg(["-ss", f"{CLIP_START_S}", "-i", str(SAMPLES / "livestream.mp4"), "-t", f"{CLIP_LENGTH_S}", "-c", "copy",
                 "-map_metadata", "0", str(target)], what="cut batch fixture")
     return target
 
 
-def orders_csv(spike_at_s: float = 33.0) -> str:
+def orders_csv(spike_at_s: float = 38.0) -> str:
     """A quiet background of one SKU and a burst of the pitched one just after its call to action
     (times in seconds from the start of the clip)."""
     rows = ["order_id,timestamp,sku,quantity"]
-    for n, t in enumerate(range(1, 36, 6), start=1):
+    for n, t in enumerate(range(1, 44, 6), start=1):
         rows.append(f"B{n},{t + 0.5},SKU-BAMBOO-750,1")
     for i in range(16):
         rows.append(f"G{i + 1},{spike_at_s + i * 0.18:.2f},SKU-GLOW-30,{1 + i % 2}")

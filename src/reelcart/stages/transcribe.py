@@ -56,7 +56,8 @@ from .speech_activity import (
 log = logging.getLogger(__name__)
 
 STAGE = "transcribe"
-VERSION = 2
+VERSION = 3
+SAMPLING_SEED = 1234
 CUT_SEARCH_S = 10.0  # a chunk may end this much before or after its nominal end, at the quietest point
 MERGE_GAP_S = 5.0  # windows closer than this are merged
 LANGUAGE_SPEECH_S = 90.0  # speech used to detect the language (up to three 30 s decoder windows)
@@ -401,6 +402,11 @@ def transcribe_chunk(
     """Decode one chunk of audio starting at ``offset_s`` in the recording: segments in recording
     time (packed; ``.unpack()`` gives the model), their words bounded by the chunk's speech
     ``regions`` (chunk time), and the language the model detected when ``language`` is None."""
+    # the temperature fallback samples: seed it, so the same audio gives the same words every run
+    # (the stage cache and the moment plan stay reproducible, two batch jobs agree)
+    import ctranslate2
+
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     pieces, chunk_info = model.transcribe(
         audio,
         language=language,
