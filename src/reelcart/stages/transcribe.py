@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "transcribe"
 VERSION = 3
-SAMPLING_SEED = 1234
+SAMPLING_SEED = 0
 CUT_SEARCH_S = 10.0  # a chunk may end this much before or after its nominal end, at the quietest point
 MERGE_GAP_S = 5.0  # windows closer than this are merged
 LANGUAGE_SPEECH_S = 90.0  # speech used to detect the language (up to three 30 s decoder windows)
