@@ -23,7 +23,7 @@ SHOP_BEHIND_S = 420.0
 
 
 def scripted_transcription(truth: dict):
-    def run(wav_path, windows, config, catalog=None, progress=None):  # noqa: ANN001, ANN202 - transcribe_windows
+    def run(wav_path, windows, config, catalog=None, progress=None, **_):  # noqa: ANN001, ANN202 - transcribe_windows
         segments = []
         for sentence in truth["transcript"]:
             if not any(w.start_s <= sentence["start_s"] and sentence["end_s"] <= w.end_s for w in windows):
