@@ -48,6 +48,7 @@ from .artifacts import write_model_atomic
 from .config import load_preset, parse_set_option
 from .errors import ConfigError, InputError, ReelcartError
 from .resources import ENV_THREADS, machine_cores
+from .tabular import parse_yaml
 
 if TYPE_CHECKING:
     from .models import Manifest
@@ -300,12 +301,7 @@ def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, 
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read jobs file: {exc}", path=path) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise InputError(f"{where}broken YAML ({getattr(exc, 'problem', None) or 'invalid YAML'})", path=path) from exc
+    data = parse_yaml(text, path)
     defaults: dict[str, Any] = {}
     if isinstance(data, dict):
         unknown = set(data) - {"jobs", "defaults"}

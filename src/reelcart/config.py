@@ -496,13 +496,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read preset: {exc}", path=path) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{where}broken YAML ({problem})", path=path) from exc
+    from .tabular import parse_yaml
+
+    data = parse_yaml(text, path, ConfigError)
     if data is None:
         return {}
     if not isinstance(data, dict):

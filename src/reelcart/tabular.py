@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, ReelcartError
 
 MAX_FIELD_CHARS = 1_000_000
 
@@ -202,13 +202,19 @@ def _read_jsonl(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
         yield line_no, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
 
 
-def _read_yaml(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+def parse_yaml(text: str, path: Path, error: type[ReelcartError] = InputError) -> Any:
+    """``yaml.safe_load``; a broken file is reported on one line with its line number."""
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise InputError(f"{where}broken YAML", path=path) from exc
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise error(f"{where}broken YAML ({problem})", path=path) from exc
+
+
+def _read_yaml(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    data = parse_yaml(text, path)
     if isinstance(data, dict):
         data = next((v for v in data.values() if isinstance(v, list)), None)
     if not isinstance(data, list):
