@@ -2,7 +2,7 @@
 """Benchmark of the transcription stage. Prints Markdown tables (for the README) and saves the
 raw figures in bench/.cache/bench_transcribe.json.
 
-    python bench/bench_transcribe.py                 # everything (about 15-30 min on 2 cores)
+    python bench/bench_transcribe.py                 # everything (about 30 min on 2 cores)
     python bench/bench_transcribe.py --skip-full     # skip full-mode transcription of the hour
     python bench/bench_transcribe.py --only models   # one section: models, quality, windowed, memory
 

@@ -310,11 +310,9 @@ def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> No
     started = time.perf_counter()
     pipeline = Pipeline(request, on_stage=_stage_printer)
     _, transcript = pipeline.transcribe_only(start_s, end_s)
-    files = {"transcript.json": None, "transcript.srt": build_srt(transcript), "transcript.vtt": build_vtt(transcript)}
     write_model_atomic(out / "transcript.json", transcript)
-    for name, text in files.items():
-        if text is not None:
-            write_text_atomic(out / name, text)
+    write_text_atomic(out / "transcript.srt", build_srt(transcript))
+    write_text_atomic(out / "transcript.vtt", build_vtt(transcript))
     words = len(transcript.words())
     cached = all(r.status == "cached" for r in pipeline.records)
     click.echo(
@@ -324,7 +322,7 @@ def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> No
         + (" (from cache)" if cached else ""),
         err=True,
     )
-    for name in files:
+    for name in ("transcript.json", "transcript.srt", "transcript.vtt"):
         click.echo(str(out / name))
 
 

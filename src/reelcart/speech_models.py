@@ -305,11 +305,6 @@ def available_models() -> list[dict[str, Any]]:
     return rows
 
 
-def bundled_models() -> list[dict[str, object]]:
-    """The two bundled models (kept for callers of the first version)."""
-    return [r for r in available_models() if r["name"] in BUNDLED_NAMES]
-
-
 def device_summary() -> str:
     """CUDA devices CTranslate2 sees and the compute types the CPU supports."""
     try:

@@ -9,12 +9,13 @@ to the decoder, and only the audio the moment finder will read.
   the 16 kHz WAV one at a time; each chunk ends at the quietest moment within 10 s of its
   nominal end, so no word is cut in two. faster-whisper computes the log-mel features of a whole
   input at once (about 1 MB per second of audio at its peak), so the chunk length, not the
-  recording's, bounds the memory; decoding speed does not depend on it.
+  recording's, bounds the memory; decoding speed does not depend on it. Segments are kept
+  packed until the end, so a long transcript does not raise the peak either.
 * **Words follow the voice.** Silero VAD (shipped with faster-whisper) finds tight speech
   regions in each chunk; words stamped in silence are moved onto the speech (see
   ``speech_activity.refine_word_times``).
 * **Language** is detected once per recording, from up to 90 s of speech of the first chunk
-  that has any, unless the preset names it.
+  with at least 4 s of speech, unless the preset names it.
 * **Product names** (names and aliases, those of the window's spike SKUs first) are given to the
   decoder as hotwords, within its prompt budget.
 """
