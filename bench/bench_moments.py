@@ -37,12 +37,7 @@ def main() -> int:
                 scenario = generate(family, seed)
                 formats.add(scenario.order_format)
                 out = run_scenario(scenario, Path(tmp) / f"{family}-{seed}")
-                fs.scenarios += 1
-                fs.correct += out.correct
-                fs.chosen += out.chosen
-                fs.truths += out.truths
-                if out.clock_error_s is not None:
-                    fs.clock_errors.append(out.clock_error_s)
+                fs.add(out)
                 if args.show_misses and (out.correct < out.chosen or out.correct < out.truths):
                     print(f"-- {family} seed {seed} ({scenario.language}, {scenario.order_format}): "
                           f"{out.correct} right of {out.chosen} chosen, {out.truths} true")

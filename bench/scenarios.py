@@ -609,6 +609,15 @@ class FamilyScore:
     truths: int
     clock_errors: list[float] = field(default_factory=list)
 
+    def add(self, outcome) -> None:  # noqa: ANN001 - the result of run_scenario
+        """Count one scenario's outcome."""
+        self.scenarios += 1
+        self.correct += outcome.correct
+        self.chosen += outcome.chosen
+        self.truths += outcome.truths
+        if outcome.clock_error_s is not None:
+            self.clock_errors.append(outcome.clock_error_s)
+
     @property
     def precision(self) -> float:
         return self.correct / self.chosen if self.chosen else 1.0

@@ -25,12 +25,7 @@ def scores(tmp_path_factory) -> dict[str, tuple[FamilyScore, list]]:
         for seed in SEEDS:
             outcome = run_scenario(generate(family, seed), base / f"{family}-{seed}")
             outcomes.append(outcome)
-            fs.scenarios += 1
-            fs.correct += outcome.correct
-            fs.chosen += outcome.chosen
-            fs.truths += outcome.truths
-            if outcome.clock_error_s is not None:
-                fs.clock_errors.append(outcome.clock_error_s)
+            fs.add(outcome)
         out[family] = (fs, outcomes)
     return out
 
