@@ -95,28 +95,43 @@ def recording(hours: float) -> tuple[Path, Path, Path]:
     return video, orders, SAMPLES / "catalog.csv"
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and the peak RSS (bytes) of the process tree."""
+STAGES = ("probe", "audio", "spikes", "transcribe", "moments", "reframe", "render", "package")
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None,
+                 work: Path | None = None) -> tuple[float, int, dict[str, int]]:
+    """Wall seconds, the peak RSS (bytes) of the process tree, and the peak per stage.
+
+    Stages run one after another and each writes ``work/<stage>.json`` when it ends, so the stage
+    running at a sample is the first one without an envelope yet.
+    """
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    root = psutil.Process(proc.pid)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            procs = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-    out = proc.stdout.read() if proc.stdout else ""
+    # stdout to a file, not a pipe: a pipe nobody reads would block a chatty child.
+    with open(CACHE / "bench-e2e.log", "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        root = psutil.Process(proc.pid)
+        peak = 0
+        per_stage: dict[str, int] = {}
+        while proc.poll() is None:
+            try:
+                procs = [root, *root.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in procs if p.is_running())
+            except psutil.Error:
+                rss = 0
+            peak = max(peak, rss)
+            if work is not None:
+                stage = next((s for s in STAGES if not (work / f"{s}.json").exists()), "package")
+                per_stage[stage] = max(per_stage.get(stage, 0), rss)
+            time.sleep(0.1)
     if proc.returncode != 0:
+        out = (CACHE / "bench-e2e.log").read_text()[-4000:]
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{out}")
-    return time.perf_counter() - started, peak
+    return time.perf_counter() - started, peak, per_stage
 
 
 def stage_times(out: Path) -> dict[str, float]:
     times = {}
-    for stage in ("probe", "audio", "spikes", "transcribe", "moments", "reframe", "render", "package"):
+    for stage in STAGES:
         path = out / "work" / f"{stage}.json"
         if path.exists():
             times[stage] = json.loads(path.read_text())["seconds"]
@@ -133,9 +148,10 @@ def bench_reelcart(hours: float) -> dict:
     cmd = [sys.executable, "-m", "reelcart.cli", "run", str(video), "--orders", str(orders), "--catalog", str(catalog),
            "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    wall, peak = run_measured(cmd, env)
+    wall, peak, per_stage = run_measured(cmd, env, work=out / "work")
     manifest = json.loads((out / "manifest.json").read_text())
     return {"hours": hours, "wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20), "stages": stage_times(out),
+            "stage_peak_rss_mb": {k: round(v / 2**20) for k, v in per_stage.items()},
             "reels": len(manifest["reels"])}
 
 
@@ -166,8 +182,10 @@ def bench_naive(hours: float) -> dict:
     video, _, _ = recording(hours)
     plan = CACHE / f"out-{hours:g}h" / "plan.json"
     cmd = [sys.executable, "-c", NAIVE, str(video), str(plan), str(ROOT / "src")]
-    wall, peak = run_measured(cmd)
-    return {"hours": hours, "wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20)}
+    wall, peak, _ = run_measured(cmd)
+    parts = json.loads((CACHE / "bench-e2e.log").read_text().strip().splitlines()[-1])
+    return {"hours": hours, "wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20),
+            "transcribe_s": round(parts["transcribe_s"], 1), "render_s": round(parts["render_s"], 1)}
 
 
 def main() -> None:
@@ -184,13 +202,14 @@ def main() -> None:
             naive = bench_naive(hours)
             print(json.dumps({"naive": naive, "speedup": round(naive["wall_s"] / res["wall_s"], 1)}), flush=True)
     print(f"\nmachine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB")
-    print("| recording | stage | wall s | share |")
-    print("|---|---|---|---|")
+    print("| recording | stage | wall s | share | peak RSS MB |")
+    print("|---|---|---|---|---|")
     for res in results:
         total = res["wall_s"]
         for stage, secs in res["stages"].items():
-            print(f"| {res['hours']:g} h | {stage} | {secs:.1f} | {secs / total:.0%} |")
-        print(f"| {res['hours']:g} h | **total** (peak RSS {res['peak_rss_mb']} MB, {res['reels']} reels) | {total:.1f} | 100% |")
+            mem = res["stage_peak_rss_mb"].get(stage, "")
+            print(f"| {res['hours']:g} h | {stage} | {secs:.1f} | {secs / total:.0%} | {mem} |")
+        print(f"| {res['hours']:g} h | **total** ({res['reels']} reels) | {total:.1f} | 100% | {res['peak_rss_mb']} |")
 
 
 if __name__ == "__main__":
