@@ -296,3 +296,48 @@ def test_unknown_time_zone_is_a_config_error(tmp_path: Path):
     f.write_text("timestamp,sku\n10,A\n")
     with pytest.raises(ConfigError, match="Mars/Olympus"):
         load(f, config=OrdersConfig(timezone="Mars/Olympus"))
+
+
+def test_a_duplicate_counts_once_whatever_its_first_copy_became(tmp_path: Path):
+    """Duplicates are found after reading (on hashes); later copies of rows that were outside the
+    recording, of unknown SKUs or unreadable are taken back and counted as duplicates only."""
+    f = tmp_path / "orders.csv"
+    f.write_text(
+        "order_id,timestamp,sku,quantity\n"
+        "1,10,A,1\n"
+        "2,9999,A,1\n"  # outside
+        "3,20,ZZZ,1\n"  # unknown SKU
+        "4,30,A,lots\n"  # unreadable quantity
+        "1,10,A,1\n" "2,9999,A,1\n" "3,20,ZZZ,1\n" "4,30,A,lots\n"  # the same four again
+        "1,11,B,1\n"  # same order, other SKU: a line item, not a duplicate
+    )
+    table = load(f, stream_start=None)
+    s = table.stats
+    assert (table.t_s.tolist(), table.sku) == ([10.0, 11.0], ["A", "B"])
+    assert (s.rows, s.duplicates, s.outside_recording, s.unreadable, s.orders_used) == (9, 4, 1, 1, 2)
+    assert s.unknown_skus == {"ZZZ": 1} and [p.line for p in s.problems] == [5]
+    assert "1 orders name SKUs that are not in the catalog: ZZZ (1)" in " | ".join(s.notes)
+
+
+def test_rows_stream_from_disk_in_any_encoding(tmp_path: Path):
+    """cp1252 bytes past the sniffing window, a JSON-lines file without its suffix, and a CSV far
+    larger than the read chunk all read row by row."""
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"timestamp,sku,product name\n" + b"10,A,plain\n" * 20_000 + b"20,B,Cr\xe8me br\xfbl\xe9e\n")
+    table = load(latin, stream_start=None)
+    assert len(table) == 20_001 and table.sku[-1] == "B"
+    lines = tmp_path / "orders.txt"
+    lines.write_text('{"timestamp": 10, "sku": "A"}\n{"timestamp": 20, "sku": "B"}\n')
+    assert load(lines, stream_start=None).sku == ["A", "B"]
+    single = tmp_path / "one.log"
+    single.write_text('{"timestamp": 10, "sku": "A"}')
+    assert load(single, stream_start=None).sku == ["A"]
+
+
+def test_order_table_keeps_sku_codes_not_strings(tmp_path: Path):
+    f = tmp_path / "orders.csv"
+    f.write_text("timestamp,sku\n30,B\n10,A\n20,B\n")
+    table = load(f, stream_start=None)
+    assert table.skus == ["A", "B"] and table.sku_code.dtype == np.int32
+    assert table.sku_code.tolist() == [0, 1, 1] and table.t_s.tolist() == [10.0, 20.0, 30.0]
+    assert table.mask("B").tolist() == [False, True, True] and not table.mask("nope").any()

@@ -63,9 +63,9 @@ from reelcart.stages.spikes import find_spikes  # noqa: E402
 
 def table_of(times_by_sku: dict[str, list[float]]) -> OrderTable:
     rows = sorted((t, sku) for sku, times in times_by_sku.items() for t in times)
-    return OrderTable(
+    return OrderTable.of(
         t_s=np.array([t for t, _ in rows]), sku=[s for _, s in rows], quantity=np.ones(len(rows), dtype=int),
-        amount=np.full(len(rows), 10.0), stats=OrderStats(source="t", format="generic"), skus=sorted(times_by_sku),
+        amount=np.full(len(rows), 10.0), stats=OrderStats(source="t", format="generic"),
     )
 
 

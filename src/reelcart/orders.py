@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -52,7 +54,10 @@ FORMAT_SIGNATURES = {
 }
 CANCELLED = re.compile(r"cancel|refund|void|return|chargeback", re.I)
 NOT_CANCELLED = re.compile(r"partial", re.I)
-MAX_ORDER_LOG_BYTES = 256 * 2**20  # ~6 M rows; 1 M rows take ~650 MB RSS (bench/bench_scale.py)
+MAX_ORDER_LOG_BYTES = 256 * 2**20  # ~6 M rows (bench/bench_scale.py measures time and memory per size)
+ORDER_CONTEXT_SIZE = 4096  # recent orders whose later line items may leave the time empty (Shopify)
+TIME_CACHE_SIZE = 20_000
+MAX_QUANTITY = 1_000_000
 MAX_PROBLEMS = 20
 MAX_UNKNOWN_SKUS = 50
 EPOCH_MS_MIN = 1e11
@@ -67,22 +72,50 @@ TIME_FORMATS = ("auto", "clock", "epoch_s", "epoch_ms", "excel", "stream_s")
 
 @dataclass
 class OrderTable:
-    """Orders on the recording's clock, as columns (flat memory for million-row logs)."""
+    """Orders on the recording's clock, as compact columns sorted by time.
+
+    A million orders take about 28 MB: times, quantities and amounts are numpy arrays and each
+    order's SKU is a small integer code into ``skus`` (the SKUs that sold, sorted).
+    """
 
     t_s: np.ndarray
-    sku: list[str]
+    sku_code: np.ndarray  # int32 index into ``skus``
     quantity: np.ndarray
     amount: np.ndarray  # NaN where unknown
     stats: OrderStats
     absolute_times: bool = False
     skus: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, t_s: np.ndarray, sku: list[str], quantity: np.ndarray, amount: np.ndarray, stats: OrderStats,
+           absolute_times: bool = False) -> OrderTable:
+        """A table from one SKU name per order (tests and small tables)."""
+        skus = sorted(set(sku))
+        index = {name: i for i, name in enumerate(skus)}
+        codes = np.fromiter((index[name] for name in sku), dtype=np.int32, count=len(sku))
+        return cls(np.asarray(t_s, dtype=np.float64), codes, np.asarray(quantity), np.asarray(amount, dtype=np.float64),
+                   stats, absolute_times, skus)
+
     def __len__(self) -> int:
-        return len(self.sku)
+        return len(self.t_s)
+
+    @property
+    def sku(self) -> list[str]:
+        """Each order's SKU name (a list as long as the table: for tests and small tables)."""
+        return [self.skus[code] for code in self.sku_code.tolist()]
+
+    def mask(self, sku: str) -> np.ndarray:
+        """Which orders are of ``sku``."""
+        try:
+            code = self.skus.index(sku)
+        except ValueError:
+            return np.zeros(len(self), dtype=bool)
+        return self.sku_code == code
 
     def shifted(self, offset_s: float) -> OrderTable:
         """The same orders with ``offset_s`` added to every time (no re-filtering)."""
-        return OrderTable(self.t_s + offset_s, self.sku, self.quantity, self.amount, self.stats, self.absolute_times, self.skus)
+        return OrderTable(self.t_s + offset_s, self.sku_code, self.quantity, self.amount, self.stats, self.absolute_times,
+                          self.skus)
 
 
 def _zone(name: str | None) -> tzinfo | None:
@@ -143,7 +176,7 @@ class TimeParser:
         hit = self._cache.get(text)
         if hit is None:
             hit = self._parse(text)
-            if len(self._cache) < 200_000:
+            if len(self._cache) < TIME_CACHE_SIZE:
                 self._cache[text] = hit
         seconds, kind, naive = hit
         self.kinds_seen[kind] = self.kinds_seen.get(kind, 0) + 1
@@ -323,6 +356,8 @@ def _quantity(text: str) -> int:
         raise ValueError(f"unreadable quantity {text[:20]!r}")
     if value != value or value <= 0:
         raise ValueError(f"quantity {text[:20]} is not positive")
+    if value > MAX_QUANTITY:
+        raise ValueError(f"quantity {text[:20]} is implausible (more than {MAX_QUANTITY:,} units in one line)")
     return max(1, int(round(value)))
 
 
@@ -349,16 +384,14 @@ def load_orders(
                          f"{MAX_ORDER_LOG_BYTES // 2**20} MB (about 6 million rows): keep only the rows of this stream", path=path)
     zone = _zone(config.timezone)
     offset = config.clock_offset_s if clock_offset_s is None else clock_offset_s
-    times: list[float] = []
-    skus: list[str] = []
-    quantities: list[int] = []
-    amounts: list[float] = []
-    seen_ids: set[tuple[str, str]] = set()
+    kept = _Columns()
+    keys = _OrderKeys()
     stats: OrderStats | None = None
     columns: dict[str, str | None] = {}
     statuses: list[str] = []
     markers: list[str] = []
-    order_context: dict[str, tuple[str, bool]] = {}  # order id -> (timestamp, cancelled), for Shopify line items
+    # order id -> (timestamp, cancelled) of the most recent orders, for Shopify's later line items
+    order_context: OrderedDict[str, tuple[str, bool]] = OrderedDict()
     parse_time: TimeParser | None = None
     first_data_line = True
     unknown_rows = 0
@@ -394,6 +427,8 @@ def load_orders(
             cancelled = cancelled or parent_cancelled
         elif order_id is not None and stamp:
             order_context[order_id] = (stamp, cancelled)
+            if len(order_context) > ORDER_CONTEXT_SIZE:
+                order_context.popitem(last=False)
         if cancelled:
             stats.cancelled += 1
             continue
@@ -416,16 +451,14 @@ def load_orders(
         except ValueError as exc:
             _problem(stats, line, str(exc))
             continue
-        if order_id:
-            key = (order_id, sku)
-            if key in seen_ids:
-                stats.duplicates += 1
-                continue
-            seen_ids.add(key)
+        # Duplicates are found at the end, on 8-byte hashes of (order id, SKU): every row with an
+        # order id notes its key and what became of it, and later copies of a key are undone then.
+        key = hash((order_id, sku)) if order_id else None
         try:
             quantity = _quantity(row.get(columns["quantity"] or "", "").strip())
         except ValueError as exc:
             _problem(stats, line, str(exc))
+            keys.note(key, _PROBLEM, line)
             continue
         amount = parse_price(row.get(columns["amount"] or "", "")) if columns["amount"] else None
         if amount is None and columns["unit_price"]:
@@ -435,21 +468,25 @@ def load_orders(
             unknown_rows += 1
             if sku in stats.unknown_skus or len(stats.unknown_skus) < MAX_UNKNOWN_SKUS:
                 stats.unknown_skus[sku] = stats.unknown_skus.get(sku, 0) + 1
+                keys.note(key, _UNKNOWN, keys.unknown_ref(sku))
+            else:
+                keys.note(key, _UNKNOWN, -1)
             continue
         if t_s < -margin_s or t_s > duration_s + margin_s:
             stats.outside_recording += 1
             outside_s = (min(outside_s[0], t_s), max(outside_s[1], t_s))
+            keys.note(key, _OUTSIDE, 0)
             continue
-        times.append(t_s)
-        skus.append(sku)
-        quantities.append(quantity)
-        amounts.append(float("nan") if amount is None else amount)
+        keys.note(key, _KEPT, len(kept))
+        kept.append(t_s, sku, quantity, amount)
     if stats is None:
         raise InputError("order log has no rows", path=path)
+    unknown_rows -= keys.undo_duplicates(stats, kept)
+    del keys
     if stats.rows and stats.unreadable == stats.rows:
         first = stats.problems[0]
         raise InputError(f"no readable order rows (line {first.line}: {first.problem})", path=path)
-    if stats.rows and not times and not config.estimate_clock_offset:  # nothing usable: say why, not zero reels
+    if stats.rows and not len(kept) and not config.estimate_clock_offset:  # nothing usable: say why, not zero reels
         if stats.outside_recording:
             low, high = outside_s
             hint = ("; these look like Excel serial dates: export the times as ISO 8601 date-times"
@@ -460,18 +497,116 @@ def load_orders(
         if stats.unknown_skus:
             unknown = ", ".join(sorted(stats.unknown_skus)[:5])
             raise InputError(f"no order names a SKU of the catalog (unknown SKU: {unknown})", path=path)
-    stats.orders_used = len(times)
+    stats.orders_used = len(kept)
     _summarise(stats, parse_time, unknown_rows, config, duration_s, offset)
-    order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
-    return OrderTable(
-        t_s=np.asarray(times, dtype=np.float64)[order],
-        sku=[skus[i] for i in order],
-        quantity=np.asarray(quantities, dtype=np.int64)[order],
-        amount=np.asarray(amounts, dtype=np.float64)[order],
-        stats=stats,
-        absolute_times=parse_time.absolute if parse_time else False,
-        skus=sorted(set(skus)),
-    )
+    return kept.table(stats, absolute_times=parse_time.absolute if parse_time else False)
+
+
+class _Columns:
+    """The kept orders, appended as packed machine values (no Python object per order)."""
+
+    def __init__(self) -> None:
+        self.t_s = array("d")
+        self.code = array("i")
+        self.quantity = array("i")
+        self.amount = array("d")
+        self.codes: dict[str, int] = {}
+        self.alive: np.ndarray | None = None  # set when duplicates were removed
+
+    def __len__(self) -> int:
+        return len(self.t_s) if self.alive is None else int(np.count_nonzero(self.alive))
+
+    def append(self, t_s: float, sku: str, quantity: int, amount: float | None) -> None:
+        code = self.codes.get(sku)
+        if code is None:
+            code = self.codes[sku] = len(self.codes)
+        self.t_s.append(t_s)
+        self.code.append(code)
+        self.quantity.append(quantity)
+        self.amount.append(math.nan if amount is None else amount)
+
+    def table(self, stats: OrderStats, absolute_times: bool) -> OrderTable:
+        """The kept orders sorted by time; each packed column is released as soon as it is copied."""
+        t_s = self._take("t_s", np.float64, None)
+        order = np.argsort(t_s, kind="stable")
+        t_s = t_s[order]
+        code = self._take("code", np.int32, order)
+        names = sorted(self.codes)
+        renumber = np.zeros(len(self.codes), dtype=np.int32)  # first-seen code -> code in sorted order
+        for rank, name in enumerate(names):
+            renumber[self.codes[name]] = rank
+        return OrderTable(t_s=t_s, sku_code=renumber[code] if len(code) else code,
+                          quantity=self._take("quantity", np.int32, order), amount=self._take("amount", np.float64, order),
+                          stats=stats, absolute_times=absolute_times, skus=names)
+
+    def _take(self, name: str, dtype: type, order: np.ndarray | None) -> np.ndarray:
+        packed = getattr(self, name)
+        setattr(self, name, array(packed.typecode))
+        column = np.frombuffer(packed, dtype=dtype) if len(packed) else np.zeros(0, dtype=dtype)
+        if self.alive is not None:
+            column = column[self.alive]
+        return column[order] if order is not None else column.copy()
+
+
+_KEPT, _PROBLEM, _UNKNOWN, _OUTSIDE = range(4)
+
+
+class _OrderKeys:
+    """Rows with an order id: the key's hash, what became of the row, and a reference to undo it.
+
+    A later row with the same (order id, SKU) is a duplicate: whatever was counted for it is taken
+    back and it is counted as a duplicate instead, so the first copy alone counts, as if the copies
+    had been skipped while reading. 17 bytes per row, not a set of Python strings.
+    """
+
+    def __init__(self) -> None:
+        self.hash = array("q")
+        self.outcome = array("b")
+        self.ref = array("q")  # kept: row index; problem: line; unknown: index into unknown names
+        self.unknown_names: dict[str, int] = {}
+
+    def note(self, key: int | None, outcome: int, ref: int) -> None:
+        if key is None:
+            return
+        self.hash.append(key)
+        self.outcome.append(outcome)
+        self.ref.append(ref)
+
+    def unknown_ref(self, sku: str) -> int:
+        return self.unknown_names.setdefault(sku, len(self.unknown_names))
+
+    def undo_duplicates(self, stats: OrderStats, kept: _Columns) -> int:
+        """Count and undo the later copies of every key; returns how many unknown-SKU rows were undone."""
+        if not self.hash:
+            return 0
+        hashes = np.frombuffer(self.hash, dtype=np.int64)
+        by_key = np.argsort(hashes, kind="stable")  # equal keys stay in file order: the first copy leads
+        in_order = hashes[by_key]
+        repeats = np.flatnonzero(in_order[1:] == in_order[:-1]) + 1
+        del in_order
+        if not len(repeats):
+            return 0
+        later = np.zeros(len(hashes), dtype=bool)
+        later[by_key[repeats]] = True
+        del by_key, repeats
+        outcome = np.frombuffer(self.outcome, dtype=np.int8)[later]
+        ref = np.frombuffer(self.ref, dtype=np.int64)[later]
+        stats.duplicates += int(later.sum())
+        kept_rows = ref[outcome == _KEPT]
+        if len(kept_rows):
+            kept.alive = np.ones(len(kept.t_s), dtype=bool)
+            kept.alive[kept_rows] = False
+        problem_lines = set(ref[outcome == _PROBLEM].tolist())
+        stats.unreadable -= int((outcome == _PROBLEM).sum())
+        stats.problems = [p for p in stats.problems if p.line not in problem_lines]
+        stats.outside_recording -= int((outcome == _OUTSIDE).sum())
+        names = {i: name for name, i in self.unknown_names.items()}
+        for index in ref[(outcome == _UNKNOWN) & (ref >= 0)].tolist():
+            name = names[index]
+            stats.unknown_skus[name] -= 1
+            if not stats.unknown_skus[name]:
+                del stats.unknown_skus[name]
+        return int((outcome == _UNKNOWN).sum())
 
 
 def _summarise(stats: OrderStats, parser: TimeParser | None, unknown_rows: int, config: OrdersConfig,

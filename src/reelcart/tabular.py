@@ -8,9 +8,9 @@ Column names are normalized: lower case, runs of spaces/underscores/dashes -> on
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -23,6 +23,8 @@ import yaml
 from .errors import InputError, ReelcartError
 
 MAX_FIELD_CHARS = 1_000_000
+READ_CHUNK_BYTES = 1 << 20
+SNIFF_CHARS = 65536
 
 
 @functools.lru_cache(maxsize=4096)
@@ -30,20 +32,40 @@ def normalize_column(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", str(name).strip().lstrip("\ufeff")).lower()
 
 
-def _decode(path: Path) -> str:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError("file is empty", path=path)
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("binary data, not a text table", path=path)
-    for encoding in ("utf-8-sig", "utf-16"):
+def _text_encoding(path: Path) -> str:
+    """The file's text encoding, found in one streaming pass (memory does not grow with the file).
+
+    UTF-16 by its byte order mark, UTF-8 (with or without BOM) when every byte decodes, else cp1252
+    (what Excel writes on Windows). Empty, blank and binary files are refused.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"
+        if b"\x00" in head:
+            raise InputError("binary data, not a text table", path=path)
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        blank = True
+        encoding = "utf-8-sig"
+        while chunk := fh.read(READ_CHUNK_BYTES):
+            blank = blank and not chunk.strip()
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return "cp1252"  # an undecodable byte is not blank either
         try:
-            if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                continue
-            return raw.decode(encoding)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    return raw.decode("cp1252", errors="replace")
+            encoding = "cp1252"
+    if blank:
+        raise InputError("file is empty", path=path)
+    return encoding
+
+
+def _open_text(path: Path, encoding: str):
+    # newline="": the csv module sees line endings as written (quoted fields may hold them)
+    return open(path, encoding=encoding, errors="replace", newline="")
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -81,48 +103,55 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         return
     if suffix == ".xls":
         raise InputError("old Excel .xls workbooks are not supported; save as .xlsx or CSV", path=path)
-    text = _decode(path)
-    stripped = text.lstrip()
+    encoding = _text_encoding(path)
+    with _open_text(path, encoding) as fh:
+        head = fh.read(SNIFF_CHARS)
+    stripped = head.lstrip()
     if suffix in (".jsonl", ".ndjson") or (stripped.startswith("{") and _is_json_lines(stripped)):
-        yield from _read_jsonl(path, text)
+        yield from _read_jsonl(path, encoding)
     elif suffix == ".json" or stripped.startswith(("[", "{")):
-        yield from _read_json(path, text)
+        yield from _read_json(path, encoding)
     elif suffix in (".yaml", ".yml"):
+        with _open_text(path, encoding) as fh:
+            text = fh.read()
         yield from _read_yaml(path, text)
     else:
-        yield from _read_csv(path, text)
+        yield from _read_csv(path, encoding, head)
 
 
-def _read_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _read_csv(path: Path, encoding: str, head: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Stream the rows: only the current record is in memory, whatever the file's size."""
     csv.field_size_limit(MAX_FIELD_CHARS)
-    first_line, _, rest = text.partition("\n")
-    hint = SEP_HINT.match(first_line.rstrip("\r"))
-    line_shift = 0
-    if hint:  # Excel's "sep=;" line names the delimiter
-        delimiter, text, line_shift = hint.group(1), rest, 1
-    else:
-        delimiter = _sniff_delimiter(text[:65536])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("file is empty", path=path) from None
-    except csv.Error as exc:
-        raise InputError(f"line 1: unreadable header ({exc})", path=path) from exc
-    columns = [normalize_column(h) for h in header]
-    if not any(columns):
-        raise InputError(f"line {1 + line_shift}: the header row is empty", path=path)
-    while True:
-        record_line = reader.line_num + 1 + line_shift  # where the next record starts
+    first_line = head.split("\n", 1)[0].rstrip("\r")
+    hint = SEP_HINT.match(first_line)
+    with _open_text(path, encoding) as fh:
+        line_shift = 0
+        if hint:  # Excel's "sep=;" line names the delimiter
+            fh.readline()
+            delimiter, line_shift = hint.group(1), 1
+        else:
+            delimiter = _sniff_delimiter(head)
+        reader = csv.reader(fh, delimiter=delimiter)
         try:
-            values = next(reader)
+            header = next(reader)
         except StopIteration:
-            return
+            raise InputError("file is empty", path=path) from None
         except csv.Error as exc:
-            raise InputError(f"line {record_line}: {exc}", path=path) from exc
-        if not values or not any(v.strip() for v in values):
-            continue
-        yield record_line, {c: v.strip() for c, v in zip(columns, values) if c}
+            raise InputError(f"line 1: unreadable header ({exc})", path=path) from exc
+        columns = [normalize_column(h) for h in header]
+        if not any(columns):
+            raise InputError(f"line {1 + line_shift}: the header row is empty", path=path)
+        while True:
+            record_line = reader.line_num + 1 + line_shift  # where the next record starts
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(f"line {record_line}: {exc}", path=path) from exc
+            if not values or not any(v.strip() for v in values):
+                continue
+            yield record_line, {c: v.strip() for c, v in zip(columns, values) if c}
 
 
 def _xlsx_cell(value: Any) -> str:
@@ -164,20 +193,31 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         book.close()
 
 
-def _is_json_lines(text: str) -> bool:
-    """True when the text is several JSON objects, one per line (not one JSON document)."""
+def _is_json_lines(head: str) -> bool:
+    """True when the text opens with a whole JSON object on its first line and more lines follow,
+    or with one object that holds no list (a JSON document wraps its rows in a list)."""
+    first, _, rest = head.partition("\n")
     try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        return exc.msg == "Extra data"
-    return False
+        item = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    if not isinstance(item, dict):
+        return False
+    return bool(rest.strip()) or not any(isinstance(v, list) for v in item.values())
 
 
-def _read_json(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _read_json(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:
+    with _open_text(path, encoding) as fh:
+        text = fh.read()  # one JSON document: the parser needs all of it (the order reader caps the size)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):  # JSON lines after all
+            del text
+            yield from _read_jsonl(path, encoding)
+            return
         raise InputError(f"line {exc.lineno}: invalid JSON ({exc.msg})", path=path) from exc
+    del text
     if isinstance(data, dict):
         # {"orders": [...]} or {"products": [...]}: take the first list value
         data = next((v for v in data.values() if isinstance(v, list)), None)
@@ -189,17 +229,18 @@ def _read_json(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
         yield index, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
 
 
-def _read_jsonl(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"line {line_no}: invalid JSON ({exc.msg})", path=path) from exc
-        if not isinstance(item, dict):
-            raise InputError(f"line {line_no}: expected a JSON object", path=path)
-        yield line_no, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
+def _read_jsonl(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:
+    with _open_text(path, encoding) as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"line {line_no}: invalid JSON ({exc.msg})", path=path) from exc
+            if not isinstance(item, dict):
+                raise InputError(f"line {line_no}: expected a JSON object", path=path)
+            yield line_no, {normalize_column(k): _cell(v).strip() for k, v in item.items()}
 
 
 def parse_yaml(text: str, path: Path, error: type[ReelcartError] = InputError) -> Any:

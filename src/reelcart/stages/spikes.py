@@ -305,20 +305,12 @@ def bin_orders(table: OrderTable, sku: str | None, duration_s: float, bin_s: flo
     if sku is None:
         mask = np.ones(len(table), dtype=bool)
     else:
-        mask = _sku_array(table) == sku
+        mask = table.mask(sku)
     idx = np.clip((table.t_s[mask] / bin_s).astype(np.int64), 0, n_bins - 1)
     counts = np.bincount(idx, minlength=n_bins)
     amounts = np.nan_to_num(table.amount[mask], nan=0.0)
     revenue = np.bincount(idx, weights=amounts, minlength=n_bins)
     return counts, revenue
-
-
-def _sku_array(table: OrderTable) -> np.ndarray:
-    cached = getattr(table, "_sku_array", None)
-    if cached is None or len(cached) != len(table):
-        cached = np.asarray(table.sku, dtype=object)
-        table._sku_array = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def _overlaps(a: Spike, b: Spike) -> bool:
