@@ -8,8 +8,10 @@ Generates, once, into bench/.cache/ (git-ignored):
     after three pitches only (the other repeats are "mentioned again without sales").
 Then runs `reelcart run` with the default preset in a subprocess and reports the wall time of each
 stage (from the work/*.json envelopes), the total, and the peak RSS of the whole process tree
-(psutil, sampled every 0.1 s). `--naive` also measures what peers do: transcribe the whole recording,
-then render with moviepy.
+(psutil, sampled every 0.1 s). `--naive` also measures what peers do for the same three reels:
+transcribe the whole recording (same model, word timestamps), then render each reel with moviepy
+(cut, centre crop, 1080x1920, one TextClip per caption page, x264 veryfast CRF 21, as in
+bench_render.py).
 
     python bench/bench_e2e.py                 # 60 min
     python bench/bench_e2e.py --hours 4       # 4 h variant
@@ -158,23 +160,39 @@ def bench_reelcart(hours: float) -> dict:
 NAIVE = r"""
 import json, sys, time
 from faster_whisper import WhisperModel
-from moviepy import VideoFileClip
+from moviepy import CompositeVideoClip, TextClip, VideoFileClip
 sys.path.insert(0, sys.argv[3])
+from reelcart.fonts import resolve_face
 from reelcart.speech_models import resolve_model
 video, plan_file = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
+# 1. the whole recording through the same model, word timestamps for the captions
 model = WhisperModel(resolve_model("base").path, device="cpu", compute_type="int8")
 segments, _ = model.transcribe(video, word_timestamps=True, vad_filter=True)
-n = sum(1 for _ in segments)
+words = [(w.start, w.end, w.word.strip()) for s in segments for w in (s.words or [])]
 t1 = time.perf_counter()
+# 2. each reel with moviepy: cut, centre crop to 9:16, 1080x1920, a TextClip per 4-word caption page
+face = resolve_face("Be Vietnam Pro", 800)
 plan = json.load(open(plan_file))
 for m in plan["moments"]:
     clip = VideoFileClip(video).subclipped(m["start_s"], m["end_s"])
     w = int(clip.h * 9 / 16) // 2 * 2
     clip = clip.cropped(x_center=clip.w / 2, width=w).resized((1080, 1920))
-    clip.write_videofile(f"/tmp/naive-{m['id']}.mp4", codec="libx264", preset="veryfast", audio_codec="aac", logger=None)
+    inside = [x for x in words if m["start_s"] <= x[0] < m["end_s"]]
+    texts = []
+    for i in range(0, len(inside), 4):
+        page = inside[i:i + 4]
+        start, end = page[0][0] - m["start_s"], page[-1][1] - m["start_s"]
+        texts.append(TextClip(font=str(face.path), text=" ".join(x[2] for x in page), font_size=72, color="white",
+                              stroke_color="black", stroke_width=3, method="label", text_align="center")
+                     .with_start(start).with_duration(max(0.05, end - start)).with_position(("center", 1300)))
+    final = CompositeVideoClip([clip, *texts], size=(1080, 1920))
+    final.write_videofile(f"/tmp/naive-{m['id']}.mp4", fps=30, codec="libx264", preset="veryfast", audio_codec="aac",
+                          ffmpeg_params=["-crf", "21", "-pix_fmt", "yuv420p"], logger=None)
+    final.close()
+    clip.close()
 t2 = time.perf_counter()
-print(json.dumps({"transcribe_s": t1 - t0, "render_s": t2 - t1, "segments": n}))
+print(json.dumps({"transcribe_s": t1 - t0, "render_s": t2 - t1, "words": len(words)}))
 """
 
 
