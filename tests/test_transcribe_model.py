@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from reelcart.cli import main
 from reelcart.config import TranscribeConfig
+from reelcart.errors import ModelError
 from reelcart.ffmpeg import run_ffmpeg
 from reelcart.models import Catalog, Product, TimeRange, Transcript
 from reelcart.stages import transcribe as T
@@ -282,3 +283,71 @@ def test_transcribe_command_errors_are_one_line(tmp_path):
     assert "Traceback" not in bad_model.output
     bad_time = runner.invoke(main, ["transcribe", str(jfk), "--start", "soon"])
     assert bad_time.exit_code == 2 and "not a time" in bad_time.output
+
+
+# ------------------------------------------------------------------ parallel lanes
+
+
+def test_lanes_split_the_cores_and_a_gpu_takes_one_chunk_at_a_time():
+    assert T.decoder_lanes("cpu/int8", chunks=6, threads=2) == (2, 1)
+    assert T.decoder_lanes("cpu/int8", chunks=3, threads=8) == (3, 2)
+    assert T.decoder_lanes("cpu/int8", chunks=1, threads=4) == (1, 4)
+    assert T.decoder_lanes("cuda/float16", chunks=9, threads=8) == (1, 8)
+
+
+def test_words_do_not_depend_on_lanes_or_on_earlier_chunks(wav_of, monkeypatch):
+    """Every chunk gets a fresh CTranslate2 replica (so the fallback's sampler starts from the seed
+    for each chunk): one lane or two, and a chunk alone or after others, give the same words."""
+    wav, duration = wav_of(DATA / "product_pitch.opus")
+    made = []
+    real = T.fresh_decoder
+
+    def counting(model, info, device, threads):  # noqa: ANN001, ANN202
+        decoder = real(model, info, device, threads)
+        assert decoder.model is not model.model and decoder.hf_tokenizer is model.hf_tokenizer
+        made.append(threads)
+        return decoder
+
+    monkeypatch.setattr(T, "fresh_decoder", counting)
+    whole = [TimeRange(start_s=0.0, end_s=duration)]
+
+    def words(threads: int, windows=whole) -> list[tuple[str, float, float]]:
+        config = TranscribeConfig(model="tiny.en", chunk_s=30, cpu_threads=threads)
+        t = T.transcribe_windows(wav, windows, config, progress=False)
+        return [(w.text, w.start_s, w.end_s) for w in t.words()]
+
+    one_lane = words(1)
+    assert made and set(made) == {1}
+    chunks = len(made)
+    assert chunks >= 2  # the fixture is cut into several chunks, each decoded by a replica of its own
+    made.clear()
+    two_lanes = words(2)
+    assert made == [1] * chunks  # two lanes of one thread each
+    assert two_lanes == one_lane
+    starts = [w[1] for w in two_lanes]
+    assert starts == sorted(starts)  # the lanes' chunks are put back in order
+    # the last chunk alone, in a process that decoded other chunks before: the same words there
+    def probs_for(a: float, b: float):  # noqa: ANN202
+        a, b = max(a, 0.0), min(b, duration)
+        return a, speech_probabilities(read_window(wav, a, b))
+
+    last_start = T.split_at_pauses(0.0, duration, 30, probs_for)[-2]
+    alone = words(1, [TimeRange(start_s=last_start, end_s=duration)])
+    assert alone == [w for w in one_lane if w[1] >= last_start]
+
+
+def test_a_failing_lane_stops_the_others_and_reports_its_error(wav_of, monkeypatch):
+    wav, duration = wav_of(DATA / "product_pitch.opus")
+    real = T.transcribe_chunk
+    calls = []
+
+    def failing(model, audio, regions, offset_s, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls.append(offset_s)
+        if offset_s > 0:
+            raise ModelError("decoder broke")
+        return real(model, audio, regions, offset_s, *args, **kwargs)
+
+    monkeypatch.setattr(T, "transcribe_chunk", failing)
+    with pytest.raises(ModelError, match="decoder broke"):
+        T.transcribe_windows(wav, [TimeRange(start_s=0.0, end_s=duration)],
+                             TranscribeConfig(model="tiny.en", chunk_s=30, cpu_threads=2), progress=False)

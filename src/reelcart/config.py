@@ -40,7 +40,10 @@ class TranscribeConfig(Section):
     compute_type: str = Field(
         "default", description="CTranslate2 compute type (int8, int8_float32, float16, float32…); 'default' = int8 on CPU, float16 on CUDA."
     )
-    cpu_threads: int = Field(0, ge=0, description="CPU threads for the decoder; 0 = all cores.")
+    cpu_threads: int = Field(
+        0, ge=0, description="CPU threads for decoding; 0 = all cores (a batch job: its thread budget). Chunks are decoded "
+        "side by side, one single-threaded decoder per thread."
+    )
     beam_size: int = Field(5, ge=1, le=10, description="Beam width of the decoder.")
     vad: bool = Field(True, description="Skip silence with the Silero VAD bundled in faster-whisper.")
     product_hints: bool = Field(True, description="Feed catalog names and aliases to the decoder as hotwords.")
