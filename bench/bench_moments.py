@@ -50,8 +50,8 @@ def main() -> int:
                         print(f"   rejected {r.sku} @ {r.spike_onset_s}: {r.reason}")
             rows.append(fs)
     elapsed = time.perf_counter() - started
-    print(f"| family | scenarios | true pitches | chosen | precision | recall |")
-    print(f"|---|---:|---:|---:|---:|---:|")
+    print("| family | scenarios | true pitches | chosen | precision | recall |")
+    print("|---|---:|---:|---:|---:|---:|")
     for fs in rows:
         extra = ""
         if fs.clock_errors:

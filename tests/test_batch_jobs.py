@@ -305,7 +305,8 @@ def test_missing_jobs_path(tmp_path):
 
 
 def test_a_job_folder_has_one_writer_and_stale_temporaries_go(tmp_path):
-    from reelcart.batch import _folder_lock, _remove_stale_partials
+    from reelcart.artifacts import folder_lock as _folder_lock
+    from reelcart.artifacts import remove_stale_partials as _remove_stale_partials
     from reelcart.errors import ReelcartError
 
     out = tmp_path / "show"

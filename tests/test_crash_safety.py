@@ -77,3 +77,29 @@ def test_sigkill_at_random_points_then_resume(tmp_path):
     got = json.loads((out / "manifest.json").read_text())["reels"]
     want = json.loads((good_run() / "manifest.json").read_text())["reels"]
     assert [(r["file"], r["start_s"], r["end_s"]) for r in got] == [(r["file"], r["start_s"], r["end_s"]) for r in want]
+
+
+def test_a_run_after_a_hard_kill_clears_its_temporaries_and_a_stale_manifest(tmp_path, monkeypatch):
+    """`reelcart run` (like a batch job) removes the hidden temporaries a killed run left, and a
+    manifest that lists reels about to be replaced goes before the first new reel is written."""
+    from reelcart.stages import render
+
+    from .reliability_kit import cli, good_copy, run_args
+
+    out = good_copy(tmp_path / "out")
+    stale = [out / ".reel-1.k2j3.partial.mp4", out / "work" / ".audio-16k.x1.partial.wav"]
+    for path in stale:
+        path.write_bytes(b"half")
+    result = cli(*run_args(clip40(), out))
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in stale)
+    assert (out / "manifest.json").is_file()
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the encoder dies mid-way
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(render, "render_reel", broken)
+    result = cli(*run_args(clip40(), out, extra=("--set", "render.crf=30")))  # the reels must be made again
+    assert result.exit_code != 0
+    assert not (out / "manifest.json").exists()  # it would describe reels that are no longer what the inputs make
+    assert (out / "reel-1.mp4").is_file()  # the old reels stay until replaced, each atomically

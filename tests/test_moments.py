@@ -100,7 +100,6 @@ import pytest  # noqa: E402
 from reelcart.errors import InputError  # noqa: E402
 from reelcart.models import Catalog, Product, Segment, TimeRange, Transcript, Word  # noqa: E402
 from reelcart.stages.moments import (  # noqa: E402
-    annotate,
     apply_editor_plan,
     check_plan_times,
     load_plan,

@@ -113,3 +113,41 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+LOCK_FILE = ".reelcart.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Exclusive lock on an output folder: two reelcart processes (runs or batch jobs) never write
+    one recording's output at once."""
+    work = out / "work"
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReelcartError(f"cannot create the output folder ({exc.strerror})", path=out) from exc
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(work / LOCK_FILE, "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ReelcartError("another reelcart process is working on this folder", path=out) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def remove_stale_partials(out: Path) -> None:
+    """Temporary files of an earlier run that was killed hard (``.name.XXXX.partial.ext``); call it
+    while holding :func:`folder_lock`, or another process's files in progress would go."""
+    for folder in (out, out / "work"):
+        if folder.is_dir():
+            for path in folder.glob(".*.partial*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()

@@ -34,7 +34,6 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +43,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import __version__
-from .artifacts import write_model_atomic
+from .artifacts import folder_lock, remove_stale_partials, write_model_atomic
 from .config import load_preset, parse_set_option
 from .errors import ConfigError, InputError, ReelcartError
 from .resources import ENV_THREADS, machine_cores
@@ -57,7 +56,6 @@ log = logging.getLogger(__name__)
 
 REPORT_FILE = "batch-report.json"
 JOB_LOG = "batch.log"
-LOCK_FILE = ".batch.lock"
 EVENT_PREFIX = "@@reelcart-event "
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".ts", ".flv", ".avi")
 ORDER_EXTENSIONS = (".csv", ".json", ".jsonl")
@@ -488,36 +486,6 @@ def _watch_parent() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-@contextlib.contextmanager
-def _folder_lock(out: Path) -> Iterator[None]:
-    """Exclusive lock on the job's folder: two batches never write one recording's output."""
-    work = out / "work"
-    work.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    with open(work / LOCK_FILE, "a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise ReelcartError("another reelcart process is working on this folder", path=out) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _remove_stale_partials(out: Path) -> None:
-    """Temporary files of an earlier run that was killed hard (``.name.XXXX.partial.ext``)."""
-    for folder in (out, out / "work"):
-        if folder.is_dir():
-            for path in folder.glob(".*.partial*"):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-
-
 def _limit_threads(threads: int | None) -> None:
     if not threads:
         return
@@ -555,8 +523,8 @@ def job_main() -> int:
         from .pipeline import Pipeline
 
         out = Path(spec["out"])
-        with _folder_lock(out):
-            _remove_stale_partials(out)
+        with folder_lock(out):
+            remove_stale_partials(out)
             request = _run_request(spec)
             job = Job(name=spec["name"], video=request.video, orders=request.orders, catalog=request.catalog, out=out,
                       preset=spec["preset"], overrides=spec.get("overrides", []), stream_start=spec.get("stream_start"))

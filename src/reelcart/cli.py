@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .artifacts import folder_lock, remove_stale_partials
 from .config import describe_preset, load_preset, parse_set_option, preset_files
 from .errors import InputError, ReelcartError
 
@@ -122,17 +123,25 @@ def _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flag
                       stream_start=_parse_stream_start(stream_start), preset_ref=preset)
 
 
+def _run_locked(request, until: str | None = None):  # noqa: ANN001, ANN202 - RunRequest -> RunResult
+    """The pipeline under the output folder's lock, after clearing what a killed run left behind."""
+    from .pipeline import Pipeline
+
+    with folder_lock(request.out_dir):
+        remove_stale_partials(request.out_dir)
+        return Pipeline(request, on_stage=_stage_printer).run(until=until)
+
+
 @main.command()
 @run_options
 @reports_errors
 def run(video, orders, catalog, preset, out_dir, stream_start, sets, **flags) -> None:  # noqa: ANN001
     """Make the reels: probe, audio, spikes, transcribe, moments, reframe, render, package."""
-    from .pipeline import Pipeline
 
     request = _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flags)
     click.echo(f"reelcart {__version__}: {video} -> {request.out_dir}", err=True)
     started = time.perf_counter()
-    result = Pipeline(request, on_stage=_stage_printer).run()
+    result = _run_locked(request)
     elapsed = time.perf_counter() - started
     cached = all(r.status == "cached" for r in result.stages)
     manifest = result.manifest
@@ -194,10 +203,10 @@ def moments(video, orders, catalog, preset, out_dir, stream_start, sets, **flags
     Edit plan.json by hand (change start_s/end_s, delete a moment, change its sku), then
     `reelcart render plan.json` renders it.
     """
-    from .pipeline import PLAN_FILE, Pipeline
+    from .pipeline import PLAN_FILE
 
     request = _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flags)
-    result = Pipeline(request, on_stage=_stage_printer).run(until="plan")
+    result = _run_locked(request, until="plan")
     plan = result.plan
     for line in _order_summary(plan):
         click.echo(line)
@@ -236,7 +245,6 @@ def render_plan(plan_file, orders, catalog, video, preset, out_dir, stream_start
     A hand-edited moment needs only sku, start_s and end_s; the product name, call to action and
     first words are refreshed from the transcript, and a cut inside a word moves to the word's edge.
     """
-    from .pipeline import Pipeline
     from .stages.moments import load_plan
 
     plan = load_plan(plan_file)
@@ -253,7 +261,7 @@ def render_plan(plan_file, orders, catalog, video, preset, out_dir, stream_start
     request = _request(video, orders, catalog, preset, out_dir or plan_file.parent, stream_start, sets)
     request.plan = plan
     request.plan_file = plan_file
-    result = Pipeline(request, on_stage=_stage_printer).run()
+    result = _run_locked(request)
     assert result.manifest is not None
     for reel in result.manifest.reels:
         click.echo(f"  {request.out_dir / reel.file}  {reel.product.name}  {reel.start_s:.1f}-{reel.end_s:.1f} s")
@@ -309,7 +317,9 @@ def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> No
     click.echo(f"reelcart {__version__}: transcribing {video} -> {out}", err=True)
     started = time.perf_counter()
     pipeline = Pipeline(request, on_stage=_stage_printer)
-    _, transcript = pipeline.transcribe_only(start_s, end_s)
+    with folder_lock(out):
+        remove_stale_partials(out)
+        _, transcript = pipeline.transcribe_only(start_s, end_s)
     write_model_atomic(out / "transcript.json", transcript)
     write_text_atomic(out / "transcript.srt", build_srt(transcript))
     write_text_atomic(out / "transcript.vtt", build_vtt(transcript))

@@ -9,6 +9,7 @@ field re-runs only the stages that read it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -106,6 +107,9 @@ class Pipeline:
         if artifact is not None and (outputs is None or all(p.is_file() and p.stat().st_size > 0 for p in outputs(artifact))):
             status = "cached"
         else:
+            if stage == render.STAGE:  # the reels are about to change: a manifest listing the old ones must go first
+                with contextlib.suppress(FileNotFoundError):
+                    (self.out_dir / package.MANIFEST_FILE).unlink()
             artifact = compute()
             envelope = {
                 "stage": stage,
@@ -196,6 +200,7 @@ class Pipeline:
                 self.work_dir / track.wav_file, windows, preset.transcribe, catalog, window_products=first_skus
             ),
         )
+        transcribe.unload_models()
         if estimate_clock:
             spike_report = self.cached(
                 clock.STAGE, clock.VERSION,

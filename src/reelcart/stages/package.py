@@ -36,6 +36,7 @@ from ..platforms import SPECS
 
 STAGE = "package"
 VERSION = 2
+MANIFEST_FILE = "manifest.json"
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 SCHEDULE_CSV = "schedule.csv"
 # RFC 3986 characters that may stay as they are in each part (plus '%' so existing escapes survive)
@@ -251,7 +252,7 @@ def build_manifest(
 
 def output_files(manifest: Manifest) -> list[str]:
     """Every file package_run writes (relative to the output folder), for the pipeline's cache check."""
-    files = ["manifest.json", "report.html"]
+    files = [MANIFEST_FILE, "report.html"]
     if manifest.exports is not None:
         files.append(manifest.exports.schedule_csv)
         files += [f"{folder}{SCHEDULE_CSV}" for folder in manifest.exports.folders.values()]
@@ -284,7 +285,7 @@ def package_run(
     stale = previous_exports(out_dir)
     write_exports(out_dir, manifest, preset.package, stale=stale)
     write_text_atomic(out_dir / "report.html", build_report(manifest, spikes, catalog))
-    write_text_atomic(out_dir / "manifest.json", manifest_json(manifest))
+    write_text_atomic(out_dir / MANIFEST_FILE, manifest_json(manifest))
     return manifest
 
 

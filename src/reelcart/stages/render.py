@@ -10,7 +10,6 @@ filter graph names them by short relative paths that need no escaping.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import shutil

@@ -30,8 +30,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import gc
 import logging
-import os
 import re
 import sys
 import threading
@@ -224,6 +224,14 @@ def _whisper(path: str, device: str, compute: str, threads: int):  # noqa: ANN20
     from faster_whisper import WhisperModel
 
     return WhisperModel(path, device=device, compute_type=compute, cpu_threads=threads)
+
+
+def unload_models() -> None:
+    """Drop the loaded speech models once a run's transcription is done: the stages after it
+    decode video and should not carry the decoder's few hundred MB."""
+    _whisper.cache_clear()
+    gc.collect()
+    release_memory()
 
 
 def load_model(config: TranscribeConfig):  # noqa: ANN201 - (WhisperModel, ModelInfo, "device/compute")
@@ -551,5 +559,5 @@ class PackedSegment:
 __all__ = [
     "FRAME_S", "STAGE", "VERSION", "ModelInfo", "TimeRange", "build_hints", "cache_key_parts", "hint_terms", "load_model",
     "merge_ranges", "plan_windows", "product_hints", "resolve_device", "spike_range", "split_at_pauses", "transcribe_chunk", "transcribe_windows",
-    "window_skus",
+    "unload_models", "window_skus",
 ]
