@@ -293,6 +293,9 @@ def test_lanes_split_the_cores_and_a_gpu_takes_one_chunk_at_a_time():
     assert T.decoder_lanes("cpu/int8", chunks=3, threads=8) == (3, 2)
     assert T.decoder_lanes("cpu/int8", chunks=1, threads=4) == (1, 4)
     assert T.decoder_lanes("cuda/float16", chunks=9, threads=8) == (1, 8)
+    assert T.decoder_lanes("cpu/int8", chunks=30, threads=16) == (4, 4)  # at most MAX_LANES
+    assert T.decoder_lanes("cpu/int8", chunks=30, threads=16, available_bytes=T.LANE_BYTES * 2 + 1) == (2, 8)  # what memory holds
+    assert T.decoder_lanes("cpu/int8", chunks=30, threads=2, available_bytes=0) == (1, 2)
 
 
 def test_words_do_not_depend_on_lanes_or_on_earlier_chunks(wav_of, monkeypatch):

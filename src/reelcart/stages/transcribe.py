@@ -32,6 +32,7 @@ import copy
 import functools
 import gc
 import logging
+import os
 import re
 import sys
 import threading
@@ -346,7 +347,7 @@ def transcribe_windows(
         language, language_probability = _first_language(model, wav_path, chunks)
     window_hints = [hints_for(index) for index in range(len(windows))]
     hotwords = [" ".join(p for p in (prompt_for(language), hints) if p) or None for hints in window_hints]
-    lanes, lane_threads = decoder_lanes(device, len(chunks), config.cpu_threads or cpu_threads())
+    lanes, lane_threads = decoder_lanes(device, len(chunks), config.cpu_threads or cpu_threads(), available_memory_bytes())
     log.info("transcribing %d chunks (%.0f s) on %d lane(s) of %d thread(s)", len(chunks), total_s, lanes, lane_threads)
     started = time.perf_counter()
     if progress is None:
@@ -433,14 +434,28 @@ def _first_language(model, wav_path: Path, chunks: list[tuple[int, float, float]
     return None, 0.0
 
 
-def decoder_lanes(device: str, chunks: int, threads: int) -> tuple[int, int]:
+MAX_LANES = 4
+LANE_BYTES = 400 * 2**20  # peak memory of one lane decoding a 120 s chunk with ``base`` (bench: 2 lanes 1.03 GB, 1 lane 0.69 GB)
+
+
+def available_memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not POSIX
+        return None
+
+
+def decoder_lanes(device: str, chunks: int, threads: int, available_bytes: int | None = None) -> tuple[int, int]:
     """(parallel decoders, threads each). On a CPU, one single-threaded decoder per core decodes
     more audio per second than one decoder on every core: a decoder's small matrix products
-    leave cores idle (on 2 cores: 15.7 s for the sample on 1 thread, 18.7 s on 2). A GPU takes
-    one chunk at a time."""
+    leave cores idle (on 2 cores: 15.7 s for the sample on 1 thread, 18.7 s on 2). Each lane
+    costs about ``LANE_BYTES`` at its peak, so there are at most ``MAX_LANES`` and no more than
+    the free memory holds; the spare threads go to the lanes. A GPU takes one chunk at a time."""
     if device.startswith("cuda") or chunks <= 1:
         return 1, max(1, threads)
-    lanes = max(1, min(threads, chunks))
+    lanes = max(1, min(threads, chunks, MAX_LANES))
+    if available_bytes is not None:
+        lanes = max(1, min(lanes, available_bytes // LANE_BYTES))
     return lanes, max(1, threads // lanes)
 
 
