@@ -320,3 +320,24 @@ def test_a_job_folder_has_one_writer_and_stale_temporaries_go(tmp_path):
     keep = [touch(out / "reel-1.mp4"), touch(out / "work" / "probe.json", "{}")]
     _remove_stale_partials(out)
     assert not any(p.exists() for p in stale) and all(p.exists() for p in keep)
+
+
+def test_a_job_that_fails_after_the_stop_counts_as_interrupted(tmp_path):
+    """A Ctrl-C can cut a stage short in ways that look like a failure (an encoder killed mid-way):
+    once the batch asked the job to stop, its "failed" is reported as "interrupted"; before, or
+    without a stop, a failure stays a failure."""
+    from reelcart.batch import job_result
+
+    log = tmp_path / "job.log"
+    failed = {"kind": "result", "status": "failed", "error": "ffmpeg failed", "stage": "render"}
+    common = dict(code=2, stage="render", killed=False, log_path=log)
+    assert job_result(failed, stop_sent_at=None, result_at=5.0, **common)["status"] == "failed"
+    assert job_result(failed, stop_sent_at=9.0, result_at=5.0, **common)["status"] == "failed"  # failed before the stop
+    after = job_result(failed, stop_sent_at=5.0, result_at=9.0, **common)
+    assert after["status"] == "interrupted" and "ffmpeg failed" in after["error"] and after["stage"] == "render"
+    done = {"kind": "result", "status": "done", "reels": 2}
+    assert job_result(done, stop_sent_at=5.0, result_at=9.0, **common)["status"] == "done"
+    died = job_result(None, code=-9, stage="transcribe", stop_sent_at=None, result_at=None, killed=False, log_path=log)
+    assert died["status"] == "failed" and "SIGKILL" in died["error"] and died["stage"] == "transcribe"
+    gone = job_result(None, code=-9, stage="transcribe", stop_sent_at=1.0, result_at=None, killed=True, log_path=log)
+    assert gone["status"] == "interrupted" and "grace period" in gone["error"]

@@ -607,6 +607,7 @@ class JobProcess:
         self._buffer = b""
         self.eof = False
         self.result: dict[str, Any] | None = None
+        self.result_at: float | None = None
         self.stage: str | None = None
         self.stop_sent_at: float | None = None
         self.killed = False
@@ -648,6 +649,7 @@ class JobProcess:
                 continue
             if message.get("kind") == "result":
                 self.result = message
+                self.result_at = time.monotonic()
             else:
                 if message.get("event") == "stage_start":
                     self.stage = message.get("stage")
@@ -659,10 +661,11 @@ class JobProcess:
 
     def stop(self) -> None:
         """Ask the job to stop: it kills its ffmpeg children and deletes its temporary files."""
-        if self.stop_sent_at is None and self.proc.poll() is None:
-            self.stop_sent_at = time.monotonic()
-            with contextlib.suppress(ProcessLookupError, OSError):
-                self.proc.send_signal(signal.SIGTERM)
+        if self.stop_sent_at is None:
+            self.stop_sent_at = time.monotonic()  # noted even when the job has just ended: its end raced the stop
+            if self.proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError, OSError):
+                    self.proc.send_signal(signal.SIGTERM)
 
     def kill(self) -> None:
         """Kill the job and everything it started, now."""
@@ -692,20 +695,36 @@ class JobProcess:
             self.proc.stdout.close()
         self._log.close()
         seconds = round(time.perf_counter() - self.started, 3)
-        result = dict(self.result or {})
-        if not result:
-            if self.stop_sent_at is not None:
-                result = {"status": "interrupted", "error": "stopped" + (" (killed after the grace period)" if self.killed else "")}
-            else:
-                how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-                result = {"status": "failed", "error": f"job process died ({how}) without a result; see {self.log_path}"}
-            result["stage"] = self.stage
+        result = job_result(self.result, code=code, stage=self.stage, stop_sent_at=self.stop_sent_at,
+                            result_at=self.result_at, killed=self.killed, log_path=self.log_path)
         result.setdefault("stages", [])
         result["seconds"] = seconds
         result["exit_code"] = code
         result["log"] = str(self.log_path)
         result["node"] = socket.gethostname()
         return result
+
+
+def job_result(result: dict[str, Any] | None, *, code: int, stage: str | None, stop_sent_at: float | None,
+               result_at: float | None, killed: bool, log_path: Path) -> dict[str, Any]:
+    """What became of a job process, from its result message (if any) and how it ended.
+
+    A job the batch asked to stop is "interrupted" when it ends without a result, and also when
+    its result says "failed" but came after the stop: a stage cut short by the signal (an encoder
+    or decoder killed mid-way) fails in ways of its own, and the stop, not the recording, is the
+    cause. If the recording itself was bad, the next run says so."""
+    result = dict(result or {})
+    stopped = stop_sent_at is not None
+    if not result:
+        if stopped:
+            result = {"status": "interrupted", "error": "stopped" + (" (killed after the grace period)" if killed else "")}
+        else:
+            how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+            result = {"status": "failed", "error": f"job process died ({how}) without a result; see {log_path}"}
+        result["stage"] = stage
+    elif result.get("status") == "failed" and stopped and (result_at is None or result_at >= stop_sent_at):
+        result = {**result, "status": "interrupted", "error": f"stopped (while stopping, the job reported: {result.get('error')})"}
+    return result
 
 
 # ===================================================================== report
