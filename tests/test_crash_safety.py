@@ -81,7 +81,8 @@ def test_sigkill_at_random_points_then_resume(tmp_path):
 
 def test_a_run_after_a_hard_kill_clears_its_temporaries_and_a_stale_manifest(tmp_path, monkeypatch):
     """`reelcart run` (like a batch job) removes the hidden temporaries a killed run left, and a
-    manifest that lists reels about to be replaced goes before the first new reel is written."""
+    manifest goes as soon as a new reel replaces one it lists (a failed encode leaves both alone:
+    see test_bad_inputs' disk-full cases)."""
     from reelcart.stages import render
 
     from .reliability_kit import cli, good_copy, run_args
@@ -95,11 +96,12 @@ def test_a_run_after_a_hard_kill_clears_its_temporaries_and_a_stale_manifest(tmp
     assert not any(p.exists() for p in stale)
     assert (out / "manifest.json").is_file()
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the encoder dies mid-way
-        raise OSError("disk on fire")
+    def thumbnail_fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the disk fills up after the reel's encode
+        raise OSError("disk full")
 
-    monkeypatch.setattr(render, "render_reel", broken)
-    result = cli(*run_args(clip40(), out, extra=("--set", "render.crf=30")))  # the reels must be made again
+    before = (out / "reel-1.mp4").read_bytes()
+    monkeypatch.setattr(render, "_write_thumbnail", thumbnail_fails)
+    result = cli(*run_args(clip40(), out, extra=("--set", "render.crf=30")))  # the reel must be made again
     assert result.exit_code != 0
-    assert not (out / "manifest.json").exists()  # it would describe reels that are no longer what the inputs make
-    assert (out / "reel-1.mp4").is_file()  # the old reels stay until replaced, each atomically
+    assert (out / "reel-1.mp4").read_bytes() != before  # replaced (atomically) by the new settings' reel ...
+    assert not (out / "manifest.json").exists()  # ... so the old manifest, which describes the old one, is gone

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,10 +26,11 @@ os.umask(_UMASK)
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
+def atomic_path(target: Path, suffix: str | None = None, before_replace: Callable[[], None] | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
 
     The temporary name keeps the target's extension (ffmpeg picks the muxer from it).
+    ``before_replace`` runs just before the rename (when the new file is complete).
     """
     target = Path(target)
     try:
@@ -43,6 +44,8 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
     try:
         yield tmp
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, target)
     finally:
         if tmp.exists():
@@ -116,6 +119,7 @@ def file_sha256(path: Path) -> str:
 
 
 LOCK_FILE = ".reelcart.lock"
+MANIFEST_FILE = "manifest.json"
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ field re-runs only the stages that read it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import time
@@ -107,9 +106,6 @@ class Pipeline:
         if artifact is not None and (outputs is None or all(p.is_file() and p.stat().st_size > 0 for p in outputs(artifact))):
             status = "cached"
         else:
-            if stage == render.STAGE:  # the reels are about to change: a manifest listing the old ones must go first
-                with contextlib.suppress(FileNotFoundError):
-                    (self.out_dir / package.MANIFEST_FILE).unlink()
             artifact = compute()
             envelope = {
                 "stage": stage,

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 from .. import __version__
-from ..artifacts import write_text_atomic
+from ..artifacts import MANIFEST_FILE, write_text_atomic
 from ..config import DEFAULT_UTM_SOURCES, PackageConfig, Preset
 from ..copywriting import build_copy, clip_words, format_price, key_phrase, merge_hashtags, product_hashtag, transcript_excerpt
 from ..models import (
@@ -36,7 +36,6 @@ from ..platforms import SPECS
 
 STAGE = "package"
 VERSION = 2
-MANIFEST_FILE = "manifest.json"
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 SCHEDULE_CSV = "schedule.csv"
 # RFC 3986 characters that may stay as they are in each part (plus '%' so existing escapes survive)

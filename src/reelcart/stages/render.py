@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..artifacts import atomic_path, write_text_atomic
+from ..artifacts import MANIFEST_FILE, atomic_path, write_text_atomic
 from ..config import Preset
 from ..errors import ConfigError, MediaError
 from ..ffmpeg import escape_filter_value, run_ffmpeg
@@ -485,7 +485,13 @@ def render_reel(
 
     loudness = measure_loudness(info, moment, preset.render, plan.duration_s) if preset.render.normalize_loudness else None
     video_file = out_dir / f"{stem}.mp4"
-    with atomic_path(video_file) as tmp:
+
+    def retire_manifest() -> None:
+        # the new reel is complete and replaces the old one: a manifest listing the old reels must
+        # not outlive it (the package stage writes the new one); a failed encode leaves both alone
+        (out_dir / MANIFEST_FILE).unlink(missing_ok=True)
+
+    with atomic_path(video_file, before_replace=retire_manifest) as tmp:
         run_ffmpeg(
             build_render_args(info, moment, preset, ass_name=ass_name, loudness=loudness, output=str(tmp.resolve()),
                               overlays=overlays, images=images, duration_s=plan.duration_s),
