@@ -97,7 +97,7 @@ def test_yaml_jobs_file_resolves_paths_against_its_folder(tmp_path, monkeypatch)
     touch(week / "logs" / "b.csv")
     touch(week / "catalog.json")
     touch(week / "my-preset.yaml", "render:\n  crf: 24\n")
-    jobs_file = touch(week / "jobs.yaml", """\
+    touch(week / "jobs.yaml", """\
 defaults:
   catalog: catalog.json
   set:
