@@ -74,7 +74,7 @@ TIME_FORMATS = ("auto", "clock", "epoch_s", "epoch_ms", "excel", "stream_s")
 class OrderTable:
     """Orders on the recording's clock, as compact columns sorted by time.
 
-    A million orders take about 28 MB: times, quantities and amounts are numpy arrays and each
+    A million orders take 24 MB: times, quantities and amounts are numpy arrays and each
     order's SKU is a small integer code into ``skus`` (the SKUs that sold, sorted).
     """
 

@@ -510,11 +510,7 @@ def transcribe_chunk(
     """Decode one chunk of audio starting at ``offset_s`` in the recording: segments in recording
     time (packed; ``.unpack()`` gives the model), their words bounded by the chunk's speech
     ``regions`` (chunk time), and the language the model detected when ``language`` is None."""
-    # the temperature fallback samples: seed it, so the same audio gives the same words every run
-    # (the stage cache and the moment plan stay reproducible, two batch jobs agree)
-    import ctranslate2
-
-    ctranslate2.set_random_seed(SAMPLING_SEED)
+    # ``model`` is a fresh replica (``fresh_decoder``): its sampler starts from SAMPLING_SEED
     pieces, chunk_info = model.transcribe(
         audio,
         language=language,
