@@ -163,7 +163,7 @@ from faster_whisper import WhisperModel
 from moviepy import CompositeVideoClip, TextClip, VideoFileClip
 sys.path.insert(0, sys.argv[3])
 from reelcart.fonts import resolve_face
-from reelcart.speech_models import resolve_model
+from reelcart.speech.models import resolve_model
 video, plan_file = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
 # 1. the whole recording through the same model, word timestamps for the captions

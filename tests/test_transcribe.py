@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reelcart import speech_models
+from reelcart.speech import models as speech_models
 from reelcart.config import MomentsConfig, TranscribeConfig
 from reelcart.errors import ModelError
 from reelcart.ffmpeg import run_ffmpeg
@@ -22,7 +22,7 @@ from reelcart.models import OrderStats, Segment, Spike, SpikeReport, TimeRange, 
 from reelcart.progress import LineProgress, audio_progress
 from reelcart.stages import transcribe as T
 from reelcart.stages.audio import pcm_digest, read_window
-from reelcart.stages.speech_activity import (
+from reelcart.speech.activity import (
     FRAME_S,
     Region,
     TimedWord,

@@ -23,7 +23,7 @@ from reelcart.ffmpeg import run_ffmpeg
 from reelcart.models import Catalog, Product, TimeRange, Transcript
 from reelcart.stages import transcribe as T
 from reelcart.stages.audio import build_extract_args, read_window
-from reelcart.stages.speech_activity import speech_probabilities
+from reelcart.speech.activity import speech_probabilities
 
 from .conftest import SAMPLES, SHARED_MEDIA as _DEFAULT_MEDIA
 
@@ -311,7 +311,7 @@ def test_words_do_not_depend_on_lanes_or_on_earlier_chunks(wav_of, monkeypatch):
         made.append(threads)
         return decoder
 
-    monkeypatch.setattr(T, "fresh_decoder", counting)
+    monkeypatch.setattr(T.run, "fresh_decoder", counting)
     whole = [TimeRange(start_s=0.0, end_s=duration)]
 
     def words(threads: int, windows=whole) -> list[tuple[str, float, float]]:
@@ -350,7 +350,7 @@ def test_a_failing_lane_stops_the_others_and_reports_its_error(wav_of, monkeypat
             raise ModelError("decoder broke")
         return real(model, audio, regions, offset_s, *args, **kwargs)
 
-    monkeypatch.setattr(T, "transcribe_chunk", failing)
+    monkeypatch.setattr(T.run, "transcribe_chunk", failing)
     with pytest.raises(ModelError, match="decoder broke"):
         T.transcribe_windows(wav, [TimeRange(start_s=0.0, end_s=duration)],
                              TranscribeConfig(model="tiny.en", chunk_s=30, cpu_threads=2), progress=False)

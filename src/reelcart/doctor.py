@@ -38,7 +38,7 @@ def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - P
         checks.append(Check("decoder", True, f"PyAV {av.__version__}"))
     except Exception as exc:  # noqa: BLE001
         checks.append(Check("decoder", False, f"PyAV not importable: {exc}"))
-    from .speech_models import ENV_CACHE, available_models, cache_dir, device_summary
+    from .speech.models import ENV_CACHE, available_models, cache_dir, device_summary
 
     for row in available_models():
         detail = f"{row['languages']}; {row['source']}; {row['detail']}"

@@ -158,7 +158,7 @@ def font_cache_dir() -> Path:
     root = os.environ.get(ENV_FONT_CACHE)
     if root:
         return Path(root)
-    from .speech_models import cache_dir
+    from .speech.models import cache_dir
 
     return cache_dir() / "fonts"
 

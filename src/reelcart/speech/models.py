@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .artifacts import atomic_path
-from .errors import ModelError
+from ..artifacts import atomic_path
+from ..errors import ModelError
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Speech: bundled models, speech activity, the decoder and product hints."""
