@@ -46,7 +46,17 @@ class TranscribeConfig(Section):
     )
     beam_size: int = Field(5, ge=1, le=10, description="Beam width of the decoder.")
     vad: bool = Field(True, description="Skip silence with the Silero VAD bundled in faster-whisper.")
-    product_hints: bool = Field(True, description="Feed catalog names and aliases to the decoder as hotwords.")
+    product_hints: bool = Field(True, description="Use the catalog's names and aliases to get product names right (see hint_policy).")
+    hint_policy: Literal["correct", "decoder", "spike_windows"] = Field(
+        "correct",
+        description="How product names are used: correct = decode without hints, then put heard names right by "
+        "spelling and sound (measured best on every CPU); decoder = every name as decoder hotwords; spike_windows = "
+        "hotwords only for the spiking products, only in the windows before their spikes.",
+    )
+    repair: bool = Field(
+        True, description="Find failed decodes (repeats, hint echoes, dropped speech, implausible rates) and decode "
+        "those spans again without hints, greedy, with the fallback, then in shorter windows; keep the best by quality score."
+    )
     vocabulary: list[str] = Field(
         default_factory=list, description="More words fed to the decoder with the product names (shop, host and brand names)."
     )

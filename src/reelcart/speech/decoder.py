@@ -11,7 +11,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from .models import ModelInfo, resolve_model
 
 SAMPLING_SEED = 0
 VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's default fallback
 
 
 def resolve_device(config: TranscribeConfig) -> tuple[str, str]:
@@ -81,7 +82,7 @@ _SPACE = re.compile(r"\s+")
 _NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
-def _join_words(texts: list[str]) -> str:
+def join_words(texts: list[str]) -> str:
     out = ""
     for text in texts:
         if out and not (_NO_SPACE.search(out[-1]) and _NO_SPACE.search(text[:1])):
@@ -162,10 +163,12 @@ def release_memory() -> None:
 def transcribe_chunk(
     model, audio: np.ndarray, regions: list[Region], offset_s: float, language: str | None, hotwords: str | None,  # noqa: ANN001
     config: TranscribeConfig, on_segment: Callable[[float], None] | None = None, stop: threading.Event | None = None,
+    temperature: float | Sequence[float] = FALLBACK_TEMPERATURES,
 ) -> tuple[list[PackedSegment], tuple[str, float] | None]:
     """Decode one chunk of audio starting at ``offset_s`` in the recording: segments in recording
     time (packed; ``.unpack()`` gives the model), their words bounded by the chunk's speech
-    ``regions`` (chunk time), and the language the model detected when ``language`` is None."""
+    ``regions`` (chunk time), and the language the model detected when ``language`` is None.
+    ``temperature``: 0 for greedy/beam decoding only, a sequence for whisper's fallback."""
     # ``model`` is a fresh replica (``fresh_decoder``): its sampler starts from SAMPLING_SEED
     pieces, chunk_info = model.transcribe(
         audio,
@@ -176,8 +179,9 @@ def transcribe_chunk(
         vad_parameters=dict(VAD_PARAMETERS),
         hotwords=hotwords,
         condition_on_previous_text=False,
+        temperature=list(temperature) if isinstance(temperature, Sequence) else temperature,
     )
-    raw_segments: list[tuple[str, list[TimedWord]]] = []
+    raw_segments: list[tuple[str, list[TimedWord], tuple[float, float, float, float]]] = []
     for piece in pieces:
         if stop is not None and stop.is_set():
             raise _Stopped()
@@ -187,19 +191,20 @@ def transcribe_chunk(
             if w.word.strip()
         ]
         if words:
-            raw_segments.append((_SPACE.sub(" ", piece.text).strip(), words))
+            stats = (float(piece.avg_logprob), float(piece.compression_ratio), float(piece.no_speech_prob), float(piece.temperature or 0.0))
+            raw_segments.append((_SPACE.sub(" ", piece.text).strip(), words, stats))
             if on_segment is not None:
                 on_segment(offset_s + words[-1].end_s)
-    refined = iter(refine_word_times([w for _, ws in raw_segments for w in ws], regions))
+    refined = iter(refine_word_times([w for _, ws, _ in raw_segments for w in ws], regions))
     out: list[PackedSegment] = []
-    for text, words in raw_segments:
+    for text, words, stats in raw_segments:
         timed = drop_phantoms([next(refined) for _ in words], regions)
         if not timed:
             continue
         if len(timed) < len(words):
-            text = _join_words([w.text for w in timed])
+            text = join_words([w.text for w in timed])
         times = np.round(np.array([(offset_s + w.start_s, offset_s + w.end_s, w.probability) for w in timed], dtype=np.float64), 3)
-        out.append(PackedSegment(text, tuple(w.text for w in timed), times))
+        out.append(PackedSegment(text, tuple(w.text for w in timed), times, stats))
     detected = (chunk_info.language, float(chunk_info.language_probability)) if language is None else None
     return out, detected
 
@@ -209,10 +214,15 @@ class PackedSegment:
     word instead of about 650 for the pydantic models), so the transcript of a 4-hour stream
     does not grow the stage's peak memory; ``unpack`` builds the artifact's models at the end."""
 
-    __slots__ = ("text", "words", "times")
+    __slots__ = ("text", "words", "times", "stats")
 
-    def __init__(self, text: str, words: tuple[str, ...], times: np.ndarray) -> None:
+    def __init__(self, text: str, words: tuple[str, ...], times: np.ndarray, stats: tuple[float, float, float, float] | None = None) -> None:
         self.text, self.words, self.times = text, words, times  # times: (n, 3) start_s, end_s, probability
+        self.stats = stats  # the decoder's avg_logprob, compression_ratio, no_speech_prob, temperature
+
+    @property
+    def start_s(self) -> float:
+        return float(self.times[0, 0])
 
     @property
     def end_s(self) -> float:
@@ -220,4 +230,7 @@ class PackedSegment:
 
     def unpack(self) -> Segment:
         words = [Word(text=t, start_s=float(a), end_s=float(b), probability=float(p)) for t, (a, b, p) in zip(self.words, self.times.tolist())]
-        return Segment(start_s=words[0].start_s, end_s=words[-1].end_s, text=self.text, words=words)
+        extra = {}
+        if self.stats is not None:
+            extra = dict(zip(("avg_logprob", "compression_ratio", "no_speech_prob", "temperature"), (round(v, 4) for v in self.stats)))
+        return Segment(start_s=words[0].start_s, end_s=words[-1].end_s, text=self.text, words=words, **extra)

@@ -28,6 +28,7 @@ to the decoder, and only the audio the moment finder will read.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 import logging
 import threading
 import time
@@ -40,7 +41,7 @@ import numpy as np
 
 from ...config import TranscribeConfig
 from ...errors import ModelError
-from ...models import Catalog, TimeRange, Transcript
+from ...models import Catalog, Repair, TimeRange, Transcript
 from ...progress import audio_progress
 from ...resources import cpu_threads
 from ...speech.activity import Region, speech_probabilities, speech_regions
@@ -54,6 +55,9 @@ from ...speech.decoder import (
     transcribe_chunk,
 )
 from ...speech.hints import HINT_TOKENS, build_hints, hint_terms
+from ...speech.names import correct_segments
+from ...speech.quality import hint_vocabulary
+from ...speech.repair import ChunkAudio, repair_chunk
 from ...speech.models import model_identity
 from ..audio import SAMPLE_RATE_HZ, read_window
 from .plan import split_at_pauses
@@ -61,7 +65,7 @@ from .plan import split_at_pauses
 log = logging.getLogger(__name__)
 
 STAGE = "transcribe"
-VERSION = 4  # 4: a fresh decoder replica per chunk (sampling no longer depends on earlier chunks)
+VERSION = 5  # 5: failed decodes repaired; names put right after decoding instead of hotwords (4: a fresh replica per chunk)
 LANGUAGE_SPEECH_S = 90.0  # speech used to detect the language (up to three 30 s decoder windows)
 MIN_LANGUAGE_SPEECH_S = 4.0  # a chunk with less speech is decoded in its own detected language, and the next one decides
 # Whisper writes Chinese in simplified or traditional characters at random; a sentence in
@@ -100,6 +104,69 @@ def _detect_language(model, audio: np.ndarray, regions: list[Region]) -> tuple[s
     return language, float(probability)
 
 
+@dataclass
+class _Decoding:
+    """What every chunk's decode shares, settled before the lanes start."""
+
+    model: Any
+    info: Any
+    device: str
+    config: TranscribeConfig
+    language: str | None
+    chunks: list[tuple[int, float, float]]  # (window index, start_s, end_s)
+    hotwords: list[str | None]  # per window: the prompt and the hints
+    prompts: str | None  # the prompt alone (what a repair decodes with)
+    hint_tokens: list[frozenset[str]]  # per window
+
+
+@dataclass
+class _ChunkResult:
+    segments: list[PackedSegment]
+    language: tuple[str, float] | None
+    speech_s: float
+    repairs: list[Repair] = field(default_factory=list)
+
+
+def _preset_language(config: TranscribeConfig, info: Any) -> tuple[str | None, float, str]:
+    if config.language and not info.multilingual and config.language != "en":
+        raise ModelError(f"model {info.name!r} is English only but the preset asks for language {config.language!r}")
+    if config.language:
+        return config.language, 1.0, "preset"
+    if not info.multilingual:
+        return "en", 1.0, "model"
+    return None, 0.0, "detected"
+
+
+def plan_chunks(wav_path: Path, windows: list[TimeRange], chunk_s: float) -> list[tuple[int, float, float]]:
+    """The chunks of every window, cut at pauses (a VAD pass over the candidate cut points only)."""
+    chunks: list[tuple[int, float, float]] = []
+    for index, window in enumerate(windows):
+        def probs_for(a: float, b: float, _w: TimeRange = window) -> tuple[float, np.ndarray]:
+            a, b = max(a, _w.start_s), min(b, _w.end_s)
+            return a, speech_probabilities(read_window(wav_path, a, b))
+
+        cuts = split_at_pauses(window.start_s, window.end_s, chunk_s, probs_for)
+        chunks += [(index, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    return chunks
+
+
+def decoder_hints(config: TranscribeConfig, catalog: Catalog | None, window_products: list[list[str]] | None, count_tokens: Callable[[str], int],
+                  windows: int, prompt: str) -> list[str | None]:
+    """Each window's hotword text by the hint policy: ``decoder``: every name (the window's spike
+    products first); ``spike_windows``: only the window's spike products; ``correct``: none (the
+    user's vocabulary still goes to the decoder)."""
+    out: list[str | None] = []
+    budget = HINT_TOKENS - count_tokens(prompt)
+    for index in range(windows):
+        first = tuple(window_products[index]) if window_products and index < len(window_products) else ()
+        names = catalog if (config.product_hints and config.hint_policy != "correct") else None
+        if names is not None and config.hint_policy == "spike_windows":
+            names = catalog.model_copy(update={"products": [p for p in catalog.products if p.sku in first]}) if first else None
+        terms = hint_terms(names, first, config.vocabulary)
+        out.append(build_hints(terms, count_tokens, budget) if terms else None)
+    return out
+
+
 def transcribe_windows(
     wav_path: Path,
     windows: list[TimeRange],
@@ -113,55 +180,75 @@ def transcribe_windows(
     first in each window's hints. ``progress``: a ``report(done_s)`` callable, ``False`` for
     none, ``None`` for a bar on a terminal and plain lines otherwise."""
     model, info, device = load_model(config)
-    if config.language and not info.multilingual and config.language != "en":
-        raise ModelError(f"model {info.name!r} is English only but the preset asks for language {config.language!r}")
-    if config.language:
-        language, language_probability, source = config.language, 1.0, "preset"
-    elif not info.multilingual:
-        language, language_probability, source = "en", 1.0, "model"
-    else:
-        language, language_probability, source = None, 0.0, "detected"
+    language, language_probability, source = _preset_language(config, info)
 
     def count_tokens(text: str) -> int:
         return len(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
 
-    terms_cache: dict[tuple[str, ...], str | None] = {}
-
-    def hints_for(index: int) -> str | None:
-        if not (config.product_hints and catalog) and not config.vocabulary:
-            return None
-        first = tuple(window_products[index]) if window_products and index < len(window_products) else ()
-        if first not in terms_cache:
-            terms = hint_terms(catalog if config.product_hints else None, first, config.vocabulary)
-            terms_cache[first] = build_hints(terms, count_tokens, HINT_TOKENS - count_tokens(prompt_for(language)))
-        return terms_cache[first]
-
-    def prompt_for(lang: str | None) -> str:
-        return config.prompt.strip() if config.prompt else DEFAULT_PROMPTS.get(lang or "", "")
-
-    total_s = sum(w.duration_s for w in windows)
-    # the chunks of every window, cut at pauses (a VAD pass over the candidate cut points only)
-    chunks: list[tuple[int, float, float]] = []
-    for index, window in enumerate(windows):
-        def probs_for(a: float, b: float, _w: TimeRange = window) -> tuple[float, np.ndarray]:
-            a, b = max(a, _w.start_s), min(b, _w.end_s)
-            return a, speech_probabilities(read_window(wav_path, a, b))
-
-        cuts = split_at_pauses(window.start_s, window.end_s, config.chunk_s, probs_for)
-        chunks += [(index, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    chunks = plan_chunks(wav_path, windows, config.chunk_s)
     if language is None:  # one language per recording, from the first chunk with enough speech
         language, language_probability = _first_language(model, wav_path, chunks)
-    window_hints = [hints_for(index) for index in range(len(windows))]
-    hotwords = [" ".join(p for p in (prompt_for(language), hints) if p) or None for hints in window_hints]
-    lanes, lane_threads = decoder_lanes(device, len(chunks), config.cpu_threads or cpu_threads(), available_memory_bytes())
-    log.info("transcribing %d chunks (%.0f s) on %d lane(s) of %d thread(s)", len(chunks), total_s, lanes, lane_threads)
+    prompt = config.prompt.strip() if config.prompt else DEFAULT_PROMPTS.get(language or "", "")
+    hints = decoder_hints(config, catalog, window_products, count_tokens, len(windows), prompt)
+    job = _Decoding(model, info, device, config, language, chunks,
+                    hotwords=[" ".join(p for p in (prompt, h) if p) or None for h in hints], prompts=prompt or None,
+                    hint_tokens=[hint_vocabulary(h) for h in hints])
+    total_s = sum(w.duration_s for w in windows)
     started = time.perf_counter()
+    results = _decode_chunks(job, wav_path, total_s, progress)
+    log.info("transcribed %.0f s of audio in %.1f s", total_s, time.perf_counter() - started)
+    used_hints = any(r.speech_s >= 0.2 and bool(hints[w]) for (w, _, _), r in zip(chunks, results))
+    fallback = next((r.language for r in reversed(results) if r.language is not None), None)
+    if language is None and fallback is not None:  # too little speech anywhere to settle it up front
+        language, language_probability = fallback
+    segments = [p.unpack() for r in results for p in r.segments]
+    corrections = []
+    if config.product_hints and config.hint_policy == "correct" and catalog is not None:
+        names = [t for p in catalog.products for t in (p.name, *p.aliases)]
+        segments, corrections = correct_segments(segments, names, lambda word: count_tokens(" " + word) == 1)
+    return Transcript(
+        model=info.name, language=language or "en", language_probability=round(language_probability, 3), windows=windows,
+        segments=segments, audio_s=round(total_s, 3), speech_s=round(sum(r.speech_s for r in results), 3),
+        language_source=source, device=device, hints=used_hints, hint_policy=config.hint_policy if config.product_hints else None,
+        repairs=[rep for r in results for rep in r.repairs], corrections=corrections,
+    )
+
+
+def _decode_chunk(job: _Decoding, wav_path: Path, n: int, lane_threads: int, advance: Callable[[int, float], None],
+                  stop: threading.Event) -> _ChunkResult:
+    window_index, chunk_start, chunk_end = job.chunks[n]
+    audio = read_window(wav_path, chunk_start, chunk_end)
+    probs = speech_probabilities(audio) if len(audio) else np.zeros(0, np.float32)
+    regions = speech_regions(probs) if len(audio) else []
+    result = _ChunkResult([], None, sum(r.end_s - r.start_s for r in regions))
+    if result.speech_s >= 0.2:
+        decoder = fresh_decoder(job.model, job.info, job.device, lane_threads)
+        result.segments, result.language = transcribe_chunk(
+            decoder, audio, regions, chunk_start, job.language, job.hotwords[window_index], job.config,
+            on_segment=lambda end_s: advance(n, end_s - chunk_start), stop=stop,
+        )
+        if job.config.repair:
+            chunk = ChunkAudio(audio, chunk_start, [Region(r.start_s + chunk_start, r.end_s + chunk_start) for r in regions], probs)
+            language = job.language or (result.language[0] if result.language else None)
+            result.segments, result.repairs = repair_chunk(decoder, chunk, result.segments, language, job.prompts, job.config,
+                                                           job.hint_tokens[window_index], stop)
+        del decoder
+    del audio
+    release_memory()
+    advance(n, chunk_end - chunk_start)
+    return result
+
+
+def _decode_chunks(job: _Decoding, wav_path: Path, total_s: float, progress: Callable[[float], None] | bool | None) -> list[_ChunkResult]:
+    """Every chunk's decode, side by side in lanes, back in order."""
+    lanes, lane_threads = decoder_lanes(job.device, len(job.chunks), job.config.cpu_threads or cpu_threads(), available_memory_bytes())
+    log.info("transcribing %d chunks (%.0f s) on %d lane(s) of %d thread(s)", len(job.chunks), total_s, lanes, lane_threads)
     if progress is None:
-        reporting = audio_progress(total_s, f"transcribe ({info.name})")
+        reporting = audio_progress(total_s, f"transcribe ({job.info.name})")
     else:
         reporting = contextlib.nullcontext(progress if callable(progress) else (lambda done_s: None))
     with reporting as report:
-        done_by_chunk = [0.0] * len(chunks)
+        done_by_chunk = [0.0] * len(job.chunks)
         lock = threading.Lock()
         stop = threading.Event()
 
@@ -170,61 +257,16 @@ def transcribe_windows(
                 done_by_chunk[n] = done_s
                 report(sum(done_by_chunk))
 
-        def decode(n: int) -> tuple[list[PackedSegment], tuple[str, float] | None, float]:
-            window_index, chunk_start, chunk_end = chunks[n]
-            audio = read_window(wav_path, chunk_start, chunk_end)
-            regions = speech_regions(speech_probabilities(audio)) if len(audio) else []
-            chunk_speech_s = sum(r.end_s - r.start_s for r in regions)
-            found: list[PackedSegment] = []
-            chunk_language = None
-            if chunk_speech_s >= 0.2:
-                decoder = fresh_decoder(model, info, device, lane_threads)
-                found, chunk_language = transcribe_chunk(
-                    decoder, audio, regions, chunk_start, language, hotwords[window_index], config,
-                    on_segment=lambda end_s: advance(n, end_s - chunk_start), stop=stop,
-                )
-                del decoder
-            del audio
-            release_memory()
-            advance(n, chunk_end - chunk_start)
-            return found, chunk_language, chunk_speech_s
-
         if lanes == 1:
-            results = [decode(n) for n in range(len(chunks))]
-        else:
-            with ThreadPoolExecutor(lanes, thread_name_prefix="transcribe-lane") as pool:
-                futures = [pool.submit(decode, n) for n in range(len(chunks))]
-                try:
-                    results = [future.result() for future in futures]
-                finally:  # an error or an interruption: the other lanes stop at their next segment
-                    stop.set()
-                    for future in futures:
-                        future.cancel()
-    fallback_language: tuple[str, float] | None = None
-    packed: list[PackedSegment] = []
-    speech_s = 0.0
-    used_hints = False
-    for (window_index, _, _), (found, chunk_language, chunk_speech_s) in zip(chunks, results):
-        packed += found
-        speech_s += chunk_speech_s
-        used_hints |= chunk_speech_s >= 0.2 and bool(window_hints[window_index])
-        if chunk_language is not None:  # too little speech anywhere to settle it up front
-            fallback_language = chunk_language
-    log.info("transcribed %.0f s of audio in %.1f s", total_s, time.perf_counter() - started)
-    if language is None and fallback_language is not None:
-        language, language_probability = fallback_language
-    return Transcript(
-        model=info.name,
-        language=language or "en",
-        language_probability=round(language_probability, 3),
-        windows=windows,
-        segments=[p.unpack() for p in packed],
-        audio_s=round(total_s, 3),
-        speech_s=round(speech_s, 3),
-        language_source=source,
-        device=device,
-        hints=used_hints,
-    )
+            return [_decode_chunk(job, wav_path, n, lane_threads, advance, stop) for n in range(len(job.chunks))]
+        with ThreadPoolExecutor(lanes, thread_name_prefix="transcribe-lane") as pool:
+            futures = [pool.submit(_decode_chunk, job, wav_path, n, lane_threads, advance, stop) for n in range(len(job.chunks))]
+            try:
+                return [future.result() for future in futures]
+            finally:  # an error or an interruption: the other lanes stop at their next segment
+                stop.set()
+                for future in futures:
+                    future.cancel()
 
 
 def _first_language(model, wav_path: Path, chunks: list[tuple[int, float, float]]) -> tuple[str | None, float]:  # noqa: ANN001

@@ -1,0 +1,206 @@
+"""Product names put right after decoding (pure): the words the decoder heard for an invented
+brand name ("crellics earbuds", "blick samadic blender") are matched against the catalog's names
+and aliases by spelling and by sound, and replaced by the name.
+
+This replaces hotwords in the decoder as the default way to get names right: hotwords recovered
+names but made the decoder drop or invent speech on some CPUs (see docs/transcription.md).
+
+A window of heard words matches a term when
+
+* spelling: rapidfuzz ratio of the two strings without spaces, and
+* sound: ratio of their Metaphone keys (English spelling rules, Latin script only),
+
+average at least ``MATCH_MIN`` (0-100), and the words in which the two differ reach
+``DISTINCT_MIN`` on their own ("vitamin C serum" is not the "Glow Serum"). A one-word term needs ``SINGLE_WORD_SPELLING_MIN`` of
+spelling as well, and a heard word that is one token of the decoder's vocabulary (a common word,
+"number") is replaced by a one-word term only when it is spelt nearly alike: "number" never becomes
+"Nimbra". Scripts without spaces or without Latin letters are matched by spelling alone, at the
+stricter bar. Terms already heard right are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from ..models import NameCorrection, Segment, Word
+from .decoder import join_words
+
+MATCH_MIN = 75.0
+SINGLE_WORD_SPELLING_MIN = 60.0
+COMMON_WORD_SPELLING_MIN = 88.0
+NON_LATIN_MIN = 88.0
+DISTINCT_MIN = 50.0  # the differing words of a multi-word name, spelling and sound
+_EDGE_PUNCT = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Correction:
+    first: int  # index of the first heard word (in the word list given)
+    last: int
+    heard: str
+    name: str
+    score: float
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
+
+def _latin(text: str) -> bool:
+    return any("a" <= ch <= "z" for ch in text) and all(ch.isascii() or not ch.isalpha() for ch in text)
+
+
+@dataclass(frozen=True)
+class _Term:
+    name: str
+    folded: str
+    squeezed: str
+    sound: str
+    words: int
+
+
+def _sound(squeezed: str) -> str:
+    import jellyfish
+
+    return jellyfish.metaphone(squeezed) if squeezed else ""
+
+
+def prepare_terms(names: Sequence[str]) -> list[_Term]:
+    out = []
+    for name in dict.fromkeys(" ".join(n.split()) for n in names):
+        folded = fold(name)
+        if len(folded.replace(" ", "")) < 4:
+            continue  # too short to tell from ordinary words
+        squeezed = folded.replace(" ", "")
+        out.append(_Term(name, folded, squeezed, _sound(squeezed) if _latin(folded) else "", len(folded.split())))
+    return out
+
+
+def term_score(term: _Term, heard: str, common: bool = False) -> float:
+    """0-100: how well ``heard`` (folded words) matches the term (0 when it must not match)."""
+    squeezed = heard.replace(" ", "")
+    if not squeezed:
+        return 0.0
+    spelling = fuzz.ratio(term.squeezed, squeezed)
+    if not term.sound or not _latin(heard):
+        return spelling if spelling >= NON_LATIN_MIN else 0.0
+    score = (spelling + fuzz.ratio(term.sound, _sound(squeezed))) / 2
+    if term.words == 1:
+        if spelling < (COMMON_WORD_SPELLING_MIN if common else SINGLE_WORD_SPELLING_MIN):
+            return 0.0
+    elif score >= MATCH_MIN:
+        # the words that differ must sound alike too: "vitamin C serum" is not the "Glow Serum"
+        shared = set(term.folded.split()) & set(heard.split())
+        said = "".join(w for w in heard.split() if w not in shared)
+        named = "".join(w for w in term.folded.split() if w not in shared)
+        if said and named and (fuzz.ratio(named, said) + fuzz.ratio(_sound(named), _sound(said))) / 2 < DISTINCT_MIN:
+            return 0.0
+    return score if score >= MATCH_MIN else 0.0
+
+
+def find_corrections(words: Sequence[str], names: Sequence[str], is_common: Callable[[str], bool] | None = None) -> list[Correction]:
+    """Non-overlapping replacements of heard words by catalog names, best first."""
+    terms = prepare_terms(names)
+    folded_words = [fold(w) for w in words]
+    found: list[Correction] = []
+    for term in terms:
+        for size in range(max(1, term.words - 1), term.words + 2):
+            for first in range(0, len(words) - size + 1):
+                window = folded_words[first : first + size]
+                if not all(window):
+                    continue
+                heard = " ".join(window)
+                if _heard_right(heard, term):
+                    continue
+                common = size == 1 and is_common is not None and is_common(window[0])
+                score = term_score(term, heard, common)
+                if score:
+                    found.append(Correction(first, first + size - 1, " ".join(words[first : first + size]), term.name, round(score, 1)))
+    exact = _exact_spans(folded_words, terms)
+    chosen: list[Correction] = []
+    taken = set(exact)
+    for c in sorted(found, key=lambda c: (-c.score, c.last - c.first)):
+        span = set(range(c.first, c.last + 1))
+        if span & taken:
+            continue
+        chosen.append(c)
+        taken |= span
+    return sorted(chosen, key=lambda c: c.first)
+
+
+def _heard_right(heard: str, term: _Term) -> bool:
+    """Nothing to put right: the name itself, part of it ("serum" of "the serum"), or a form of it
+    ("backpacks")."""
+    words = heard.split()
+    if heard == term.folded or set(words) <= set(term.folded.split()):
+        return True
+    squeezed = heard.replace(" ", "")
+    return squeezed.startswith(term.squeezed) or term.squeezed.startswith(squeezed)
+
+
+def _exact_spans(folded_words: Sequence[str], terms: Sequence[_Term]) -> set[int]:
+    """Word indices already inside a name heard right (never rewritten)."""
+    taken: set[int] = set()
+    for term in terms:
+        parts = term.folded.split()
+        for i in range(len(folded_words) - len(parts) + 1):
+            if folded_words[i : i + len(parts)] == parts:
+                taken.update(range(i, i + len(parts)))
+    return taken
+
+
+def apply_correction(texts: Sequence[str], correction: Correction) -> list[str]:
+    """The name's words in place of the heard ones, keeping the punctuation around them: as many
+    words as the name has, the last ones empty when the heard span was longer (the caller drops
+    them and stretches the times), one heard word holding several name words when it was shorter."""
+    first_text, last_text = texts[correction.first], texts[correction.last]
+    lead = _EDGE_PUNCT.match(first_text).group(1)
+    trail = _EDGE_PUNCT.match(last_text).group(3)
+    heard_n = correction.last - correction.first + 1
+    name_words = correction.name.split()
+    if heard_n >= len(name_words):
+        pieces = name_words + [""] * (heard_n - len(name_words))
+    else:
+        pieces = name_words[: heard_n - 1] + [" ".join(name_words[heard_n - 1 :])]
+    nonempty = [i for i, p in enumerate(pieces) if p]
+    pieces[nonempty[0]] = lead + pieces[nonempty[0]]
+    pieces[nonempty[-1]] = pieces[nonempty[-1]] + trail
+    return pieces
+
+
+def correct_segments(segments: Sequence[Segment], names: Sequence[str], is_common: Callable[[str], bool] | None = None) -> tuple[list[Segment], list[NameCorrection]]:
+    """The segments with heard names put right (across segment edges too), and what changed.
+    A replaced span keeps its times: surplus heard words are dropped and the kept name word
+    stretches over them."""
+    flat = [(k, w) for k, s in enumerate(segments) for w in s.words]
+    if not flat or not names:
+        return list(segments), []
+    texts = [w.text for _, w in flat]
+    corrections = find_corrections(texts, names, is_common)
+    if not corrections:
+        return list(segments), []
+    new_texts: list[str] = list(texts)
+    ends = [w.end_s for _, w in flat]
+    for c in corrections:
+        pieces = apply_correction(texts, c)
+        new_texts[c.first : c.last + 1] = pieces
+        kept = [c.first + i for i, p in enumerate(pieces) if p]
+        ends[kept[-1]] = flat[c.last][1].end_s
+    by_segment: list[list[Word]] = [[] for _ in segments]
+    for (k, w), text, end_s in zip(flat, new_texts, ends):
+        if text:
+            by_segment[k].append(w.model_copy(update={"text": text, "end_s": end_s}))
+    out = []
+    for segment, words in zip(segments, by_segment):
+        if words:
+            out.append(segment.model_copy(update={"words": words, "text": join_words([w.text for w in words]),
+                                                  "start_s": words[0].start_s, "end_s": words[-1].end_s}))
+    records = [NameCorrection(start_s=flat[c.first][1].start_s, end_s=flat[c.last][1].end_s, heard=c.heard, name=c.name, score=c.score)
+               for c in corrections]
+    return out, records
