@@ -11,7 +11,8 @@ A window of heard words matches a term when
 * sound: ratio of their Metaphone keys (English spelling rules, Latin script only),
 
 average at least ``MATCH_MIN`` (0-100), and the words in which the two differ reach
-``DISTINCT_MIN`` on their own ("vitamin C serum" is not the "Glow Serum"). A one-word term needs ``SINGLE_WORD_SPELLING_MIN`` of
+``DISTINCT_MIN`` on their own and are at least half as long ("vitamin C serum" is not the "Glow
+Serum"). Only names with a word outside the decoder's vocabulary are written in. A one-word term needs ``SINGLE_WORD_SPELLING_MIN`` of
 spelling as well, and a heard word that is one token of the decoder's vocabulary (a common word,
 "number") is replaced by a one-word term only when it is spelt nearly alike: "number" never becomes
 "Nimbra". Scripts without spaces or without Latin letters are matched by spelling alone, at the
@@ -99,14 +100,17 @@ def term_score(term: _Term, heard: str, common: bool = False) -> float:
         shared = set(term.folded.split()) & set(heard.split())
         said = "".join(w for w in heard.split() if w not in shared)
         named = "".join(w for w in term.folded.split() if w not in shared)
-        if said and named and (fuzz.ratio(named, said) + fuzz.ratio(_sound(named), _sound(said))) / 2 < DISTINCT_MIN:
+        if said and named and (len(said) < len(named) / 2
+                               or (fuzz.ratio(named, said) + fuzz.ratio(_sound(named), _sound(said))) / 2 < DISTINCT_MIN):
             return 0.0
     return score if score >= MATCH_MIN else 0.0
 
 
 def find_corrections(words: Sequence[str], names: Sequence[str], is_common: Callable[[str], bool] | None = None) -> list[Correction]:
-    """Non-overlapping replacements of heard words by catalog names, best first."""
-    terms = prepare_terms(names)
+    """Non-overlapping replacements of heard words by catalog names, best first. Names made only
+    of common words ("the serum", "water bottle") are never written in: the decoder hears those
+    right, and a near miss of them is ordinary speech ("these are")."""
+    terms = [t for t in prepare_terms(names) if is_common is None or not all(is_common(w) for w in t.folded.split())]
     folded_words = [fold(w) for w in words]
     found: list[Correction] = []
     for term in terms:
@@ -156,21 +160,22 @@ def _exact_spans(folded_words: Sequence[str], terms: Sequence[_Term]) -> set[int
 
 
 def apply_correction(texts: Sequence[str], correction: Correction) -> list[str]:
-    """The name's words in place of the heard ones, keeping the punctuation around them: as many
-    words as the name has, the last ones empty when the heard span was longer (the caller drops
-    them and stretches the times), one heard word holding several name words when it was shorter."""
+    """The name's words in place of the heard ones, keeping the punctuation around them, one text
+    per heard word: the name's last words take the last heard words one to one, its first word
+    takes the first heard word, and heard words left over between them become empty (the caller
+    drops them and stretches the first word over them). When fewer words were heard than the name
+    has, the first heard word holds the name's first words."""
     first_text, last_text = texts[correction.first], texts[correction.last]
     lead = _EDGE_PUNCT.match(first_text).group(1)
     trail = _EDGE_PUNCT.match(last_text).group(3)
     heard_n = correction.last - correction.first + 1
     name_words = correction.name.split()
     if heard_n >= len(name_words):
-        pieces = name_words + [""] * (heard_n - len(name_words))
+        pieces = [name_words[0]] + [""] * (heard_n - len(name_words)) + name_words[1:]
     else:
-        pieces = name_words[: heard_n - 1] + [" ".join(name_words[heard_n - 1 :])]
-    nonempty = [i for i, p in enumerate(pieces) if p]
-    pieces[nonempty[0]] = lead + pieces[nonempty[0]]
-    pieces[nonempty[-1]] = pieces[nonempty[-1]] + trail
+        pieces = [" ".join(name_words[: len(name_words) - heard_n + 1])] + name_words[len(name_words) - heard_n + 1 :]
+    pieces[0] = lead + pieces[0]
+    pieces[-1] = pieces[-1] + trail
     return pieces
 
 
@@ -190,8 +195,9 @@ def correct_segments(segments: Sequence[Segment], names: Sequence[str], is_commo
     for c in corrections:
         pieces = apply_correction(texts, c)
         new_texts[c.first : c.last + 1] = pieces
-        kept = [c.first + i for i, p in enumerate(pieces) if p]
-        ends[kept[-1]] = flat[c.last][1].end_s
+        for i, piece in enumerate(pieces[1:], start=c.first + 1):
+            if not piece:
+                ends[c.first] = flat[i][1].end_s  # the first name word stretches over the dropped words
     by_segment: list[list[Word]] = [[] for _ in segments]
     for (k, w), text, end_s in zip(flat, new_texts, ends):
         if text:
