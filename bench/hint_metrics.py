@@ -88,7 +88,7 @@ def truth_sentences(rec: Recording, catalog) -> list[dict]:  # noqa: ANN001
 
 
 def wav_of(rec: Recording) -> tuple[Path, float]:
-    from reelcart.ffmpeg import run_ffmpeg
+    from reelcart.media.ffmpeg import run_ffmpeg
     from reelcart.stages.audio import build_extract_args, read_window
 
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 
 from .conftest import ROOT, SAMPLES
 

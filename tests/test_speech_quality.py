@@ -136,7 +136,7 @@ def test_correction_keeps_times_and_punctuation_across_segments():
 def test_an_injected_hint_echo_is_found_and_repaired_with_the_real_model(monkeypatch, tmp_path):
     """The sample's first pitch; the first decode of the call to action is replaced by the echo
     seen on AVX2 ("water bottle. water bottle.") and the stage must decode that span again."""
-    from reelcart.ffmpeg import run_ffmpeg
+    from reelcart.media.ffmpeg import run_ffmpeg
     from reelcart.models import TimeRange
     from reelcart.speech import decoder as D
     from reelcart.stages import transcribe as T
