@@ -231,3 +231,29 @@ def test_report_without_reels_or_orders_says_so(tmp_path):
     page = build_report(manifest, SpikeReport(stream_start=None, clock_offset_s=0, bin_s=10, stats=stats, spikes=[]))
     assert "No reels were made." in page and "no order spikes were found in the order log" in page
     assert "no timeline to draw" in page and "&lt;A&gt;" in page and "<video" not in page
+
+
+def test_report_shows_the_transcription_repairs_and_name_corrections_escaped():
+    from datetime import datetime, timezone
+
+    from reelcart.handoff.report import build_report
+    from reelcart.models import Manifest, NameCorrection, OrderStats, Repair, RepairAttempt, SpikeReport, Transcript
+
+    stats = OrderStats(source="o.csv", format="generic", rows=0)
+    manifest = Manifest(tool="reelcart", version="0", source="/x/live.mp4", stream_start=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                        preset="default", platform="generic", language="en", reels=[], order_stats=stats)
+    repair = Repair(start_s=40.2, end_s=57.4, reasons=["repetition", "hint_echo"], chosen="plain", attempts=[
+        RepairAttempt(name="original", score=0.1, text="water bottle. <script>x</script> water bottle.", suspects=["repetition"]),
+        RepairAttempt(name="plain", score=0.92, text="You tap the orange cart below to grab yours."),
+    ])
+    transcript = Transcript(model="tiny.en", language="en", language_probability=1.0, windows=[], segments=[], audio_s=60.0,
+                            repairs=[repair], corrections=[NameCorrection(start_s=12.0, end_s=12.8, heard="crellics <b>",
+                                                                          name="Krellix & Co", score=91.0)])
+    page = build_report(manifest, SpikeReport(stream_start=None, clock_offset_s=0, bin_s=10, stats=stats, spikes=[]), None, transcript)
+    assert "<h2>Transcription checks</h2>" in page and "1 span(s) decoded again, 1 product name(s) put right." in page
+    assert "0:40–0:57" in page and "repetition, hint_echo" in page
+    assert '<li class="chosen"><b>plain</b> 0.92' in page and '<li class="tried"><b>original</b> 0.10' in page
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page
+    assert "crellics &lt;b&gt;" in page and "Krellix &amp; Co" in page
+    plain = build_report(manifest, SpikeReport(stream_start=None, clock_offset_s=0, bin_s=10, stats=stats, spikes=[]))
+    assert "Transcription checks" not in plain

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 from .copywriting import format_price
-from ..models import Catalog, Manifest, ManifestReel, SpikeReport
+from ..models import Catalog, Manifest, ManifestReel, SpikeReport, Transcript
 from .platforms import SPECS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#000000")
@@ -54,6 +54,7 @@ border-radius:6px;padding:6px;resize:vertical;background:#fcfcfd}.post .t{font-w
 table.list{border-collapse:collapse;width:100%;background:var(--card);font-size:14px}
 table.list th,table.list td{border:1px solid var(--line);padding:6px 10px;text-align:left;vertical-align:top}
 table.list th{background:#f0f2f5}code{font-size:13px}
+table.list ul{margin:0;padding-left:18px}li.chosen{color:var(--accent)}li.tried{color:var(--muted)}
 @media (max-width:760px){.reel{grid-template-columns:1fr}}
 """
 
@@ -199,7 +200,27 @@ def _reel_card(reel: ManifestReel, manifest: Manifest) -> str:
 {_posts(reel, lang)}</article>"""
 
 
-def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | None = None) -> str:
+def transcript_checks(transcript: Transcript | None) -> str:
+    """The transcription's repairs (span, why, the decodes tried with their scores, the one kept)
+    and the product names it put right."""
+    if transcript is None or not (transcript.repairs or transcript.corrections):
+        return ""
+    rows = []
+    for r in transcript.repairs:
+        tried = "".join(
+            f'<li class="{"chosen" if a.name == r.chosen else "tried"}"><b>{_e(a.name)}</b> {a.score:.2f}: '
+            f'<span dir="auto">{_e(a.text[:160])}</span></li>' for a in r.attempts)
+        rows.append(f"<tr><td>{fmt_time(r.start_s)}–{fmt_time(r.end_s)}</td><td>{_e(', '.join(r.reasons))}</td>"
+                    f"<td><ul>{tried}</ul></td><td>{_e(r.chosen)}</td></tr>")
+    fixes = "".join(f'<li>{fmt_time(c.start_s)} <span dir="auto">{_e(c.heard)}</span> → <b dir="auto">{_e(c.name)}</b> ({c.score:.0f})</li>'
+                    for c in transcript.corrections)
+    table = (f'<table class="list"><tr><th>Span</th><th>Why</th><th>Decodes tried (quality score)</th><th>Kept</th></tr>{"".join(rows)}</table>'
+             if rows else "")
+    return (f'<h2>Transcription checks</h2><div class="panel"><p>{len(transcript.repairs)} span(s) decoded again, '
+            f'{len(transcript.corrections)} product name(s) put right.</p>{table}{f"<ul>{fixes}</ul>" if fixes else ""}</div>')
+
+
+def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | None = None, transcript: Transcript | None = None) -> str:
     """The whole page as one string."""
     names = {p.sku: p.name for p in catalog.products} if catalog is not None else {}
     names.update({r.product.sku: r.product.name for r in manifest.reels})
@@ -239,6 +260,7 @@ def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | Non
 {f'<h2>Why fewer reels</h2><div class="panel"><ul>{notes}</ul></div>' if notes else ''}
 <h2>Candidates not chosen</h2><table class="list"><tr><th>Product</th><th>Spike</th><th>Candidate</th><th>Reason</th></tr>{rejected}</table>
 {exports}
+{transcript_checks(transcript)}
 <h2>Order log</h2><div class="panel"><p>{stats.orders_used} orders used of {stats.rows} rows in <code>{_e(Path(stats.source).name)}</code> ({_e(stats.format)}):
 {stats.duplicates} duplicates, {stats.cancelled} cancelled, {stats.outside_recording} outside the recording, {sum(stats.unknown_skus.values())} with an unknown SKU{f' ({unknown})' if unknown else ''}, {stats.unreadable} unreadable.</p>
 {f'<ul>{problems}</ul>' if problems else ''}</div>

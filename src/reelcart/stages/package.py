@@ -283,7 +283,7 @@ def package_run(
                               spikes=spikes, transcript=transcript)
     stale = previous_exports(out_dir)
     write_exports(out_dir, manifest, preset.package, stale=stale)
-    write_text_atomic(out_dir / "report.html", build_report(manifest, spikes, catalog))
+    write_text_atomic(out_dir / "report.html", build_report(manifest, spikes, catalog, transcript))
     write_text_atomic(out_dir / MANIFEST_FILE, manifest_json(manifest))
     return manifest
 
