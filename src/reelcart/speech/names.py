@@ -21,11 +21,13 @@ stricter bar. Terms already heard right are left as they are.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import NameCorrection, Segment, Word
@@ -35,6 +37,7 @@ MATCH_MIN = 75.0
 SINGLE_WORD_SPELLING_MIN = 60.0
 COMMON_WORD_SPELLING_MIN = 88.0
 NON_LATIN_MIN = 88.0
+CANDIDATE_BLOCK = 20000  # windows scored at once (terms × block bytes per matrix)
 DISTINCT_MIN = 50.0  # the differing words of a multi-word name, spelling and sound
 _EDGE_PUNCT = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
 
@@ -66,6 +69,7 @@ class _Term:
     words: int
 
 
+@functools.lru_cache(maxsize=65536)
 def _sound(squeezed: str) -> str:
     import jellyfish
 
@@ -106,30 +110,61 @@ def term_score(term: _Term, heard: str, common: bool = False) -> float:
     return score if score >= MATCH_MIN else 0.0
 
 
+def _windows(folded_words: Sequence[str], max_size: int) -> list[tuple[int, int, str]]:
+    """Every run of 1..``max_size`` heard words: (first index, size, folded text)."""
+    out = []
+    for size in range(1, max_size + 1):
+        for first in range(0, len(folded_words) - size + 1):
+            window = folded_words[first : first + size]
+            if all(window):
+                out.append((first, size, " ".join(window)))
+    return out
+
+
+def _candidates(terms: Sequence[_Term], windows: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """(term index, window index) pairs worth the full score: a vectorised pass (rapidfuzz cdist on
+    spelling and on sound, in blocks) keeps the work flat in the transcript's length."""
+    from rapidfuzz import process
+
+    squeezed = [w[2].replace(" ", "") for w in windows]
+    sounds = [_sound(q) if _latin(q) else "" for q in squeezed]
+    sizes = np.array([w[1] for w in windows])
+    letters = np.array([len(q) for q in squeezed])
+    out: list[tuple[int, int]] = []
+    for block in range(0, len(windows), CANDIDATE_BLOCK):
+        part = slice(block, block + CANDIDATE_BLOCK)
+        spelling = process.cdist([t.squeezed for t in terms], squeezed[part], scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+        sound = process.cdist([t.sound for t in terms], sounds[part], scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+        combined = (spelling.astype(np.uint16) + sound) / 2
+        for k, term in enumerate(terms):
+            bar = combined[k] >= MATCH_MIN if term.sound else spelling[k] >= NON_LATIN_MIN
+            fits = (sizes[part] >= max(1, term.words - 1)) & (sizes[part] <= term.words + 1)
+            fits &= (letters[part] >= 0.5 * len(term.squeezed)) & (letters[part] <= 1.6 * len(term.squeezed))
+            out += [(k, block + int(i)) for i in np.nonzero(bar & fits)[0]]
+    return out
+
+
 def find_corrections(words: Sequence[str], names: Sequence[str], is_common: Callable[[str], bool] | None = None) -> list[Correction]:
     """Non-overlapping replacements of heard words by catalog names, best first. Names made only
     of common words ("the serum", "water bottle") are never written in: the decoder hears those
     right, and a near miss of them is ordinary speech ("these are")."""
     terms = [t for t in prepare_terms(names) if is_common is None or not all(is_common(w) for w in t.folded.split())]
     folded_words = [fold(w) for w in words]
+    if not terms or not folded_words:
+        return []
+    windows = _windows(folded_words, max(t.words for t in terms) + 1)
     found: list[Correction] = []
-    for term in terms:
-        for size in range(max(1, term.words - 1), term.words + 2):
-            for first in range(0, len(words) - size + 1):
-                window = folded_words[first : first + size]
-                if not all(window):
-                    continue
-                heard = " ".join(window)
-                if _heard_right(heard, term):
-                    continue
-                common = size == 1 and is_common is not None and is_common(window[0])
-                score = term_score(term, heard, common)
-                if score:
-                    found.append(Correction(first, first + size - 1, " ".join(words[first : first + size]), term.name, round(score, 1)))
-    exact = _exact_spans(folded_words, terms)
+    for k, index in _candidates(terms, windows):
+        term, (first, size, heard) = terms[k], windows[index]
+        if _heard_right(heard, term):
+            continue
+        common = size == 1 and is_common is not None and is_common(heard)
+        score = term_score(term, heard, common)
+        if score:
+            found.append(Correction(first, first + size - 1, " ".join(words[first : first + size]), term.name, round(score, 1)))
     chosen: list[Correction] = []
-    taken = set(exact)
-    for c in sorted(found, key=lambda c: (-c.score, c.last - c.first)):
+    taken = _exact_spans(folded_words, terms)
+    for c in sorted(found, key=lambda c: (-c.score, c.last - c.first, c.first)):
         span = set(range(c.first, c.last + 1))
         if span & taken:
             continue
