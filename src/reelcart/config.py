@@ -89,6 +89,11 @@ class OrdersConfig(Section):
     clock_min_confidence: float = Field(
         0.5, ge=0, le=1, description="The estimated offset is applied only at or above this confidence (0-1)."
     )
+    live_only: bool | Literal["auto"] = Field(
+        "auto",
+        description="Orders from the livestream only, where the export says (TikTok Order Channel = LIVE, Douyin "
+        "流量体裁 = 直播): auto (when the export has that column and some orders came from the live), true, false.",
+    )
 
 
 class SpikesConfig(Section):
