@@ -174,3 +174,17 @@ def test_xlsx_with_a_wrong_sheet_dimension_is_read_whole(tmp_path):
             dst.writestr(item, data)
     assert list(read_rows(bad)) == list(read_rows(good)) == [
         (2, {"order id": "1", "created time": "2026-11-20T12:01:00Z", "seller sku": "KB-101"})]
+
+
+def test_the_review_page_shows_orders_per_match_rule_and_the_live_split():
+    from reelcart.models import Manifest, OrderStats, SpikeReport
+    from reelcart.report import build_report
+
+    stats = OrderStats(source="tiktok.xlsx", format="tiktok", rows=96, orders_used=78, not_live=12,
+                       matched_by={"variants": 70, "sku_prefix": 8},
+                       notes=["sales channel: 81 orders from the live, 12 from elsewhere <Videos>"])
+    manifest = Manifest(tool="reelcart", version="0", source="/x/live.mp4", stream_start=START, preset="default",
+                        platform="generic", language="en", reels=[], order_stats=stats)
+    page = build_report(manifest, SpikeReport(stream_start=None, clock_offset_s=0, bin_s=10, stats=stats, spikes=[]))
+    assert "Orders per product-match rule: variants <b>70</b> · sku_prefix <b>8</b>" in page
+    assert "12 not from the live" in page and "elsewhere &lt;Videos&gt;" in page

@@ -69,7 +69,8 @@ class OrdersConfig(Section):
     columns: dict[str, str] = Field(
         default_factory=dict,
         description="Column mapping for other exports: reelcart field (timestamp, sku, quantity, amount, unit_price, "
-        "order_id, status, product_name) to the export's column name.",
+        "order_id, status, product_name; also item, sku_id, parent_sku, product_id, variation, channel) to the "
+        "export's column name.",
     )
     time_format: Literal["auto", "clock", "epoch_s", "epoch_ms", "excel", "stream_s"] = Field(
         "auto",
