@@ -22,10 +22,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench.scenario_exports import EXPORT_FAMILIES, EXPORT_FORMATS, dress_export, more_order_files, write_export
-from reelcart.catalog import load_catalog
+from reelcart.inputs.catalog import load_catalog
 from reelcart.config import Preset
 from reelcart.models import MomentPlan, Segment, TimeRange, Transcript, Word
-from reelcart.orders import load_orders
+from reelcart.inputs.orders import load_orders
 from reelcart.stages import clock, moments, spikes
 
 FAMILIES = (

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reelcart.artifacts import read_model
-from reelcart.catalog import load_catalog
+from reelcart.inputs.catalog import load_catalog
 from reelcart.config import OrdersConfig, Preset, load_preset, parse_set_option
 from reelcart.errors import ReelcartError
 from reelcart.models import Catalog, MediaInfo, MomentPlan, Product
-from reelcart.orders import load_orders
+from reelcart.inputs.orders import load_orders
 
 from .reliability_kit import SAMPLES
 
@@ -192,7 +192,7 @@ EXPORT_TOKENS = TOKENS + ["AED 18.00", "Rp 25.000", "₫159.000", "BRL 35,91", "
 
 
 def _export_rows(name: str) -> list[list[str]]:
-    from reelcart.tabular import _read_csv, _text_encoding
+    from reelcart.inputs.tabular import _read_csv, _text_encoding
 
     path = EXPORTS / name
     if path.suffix == ".xlsx":

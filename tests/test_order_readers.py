@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from reelcart.catalog import parse_price
+from reelcart.inputs.catalog import parse_price
 from reelcart.config import OrdersConfig
 from reelcart.errors import ConfigError, InputError
 from reelcart.models import Catalog, Product
-from reelcart.orders import ProductMatcher, load_orders
-from reelcart.orders.records import Record
-from reelcart.tabular import read_rows
+from reelcart.inputs.orders import ProductMatcher, load_orders
+from reelcart.inputs.orders.records import Record
+from reelcart.inputs.tabular import read_rows
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 

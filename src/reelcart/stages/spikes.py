@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..config import SpikesConfig
 from ..models import SkuTimeline, Spike, SpikeReport
-from ..orders import OrderTable
+from ..inputs.orders import OrderTable
 
 STAGE = "spikes"
 VERSION = 3
