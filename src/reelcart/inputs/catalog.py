@@ -24,6 +24,7 @@ def _split(text: str) -> list[str]:
 
 THREE_DECIMAL_CURRENCIES = re.compile(r"\b(KWD|BHD|OMR|JOD|TND|LYD|IQD)\b|\u062f\.\u0643|\u062f\.\u0628", re.I)
 DOT_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+NOT_NUMBER = re.compile(r"[^\d.,\-]")
 
 
 def parse_price(text: str) -> float | None:
@@ -32,7 +33,13 @@ def parse_price(text: str) -> float | None:
     A dot before exactly three digits is a thousands separator ('159.000' is 159000) unless the
     currency has three decimals (KWD, BHD, OMR, JOD, ...).
     """
-    cleaned = re.sub(r"[^\d.,\-]", "", text or "")
+    try:  # the common case: a plain number
+        value = float(text)
+        if value - value == 0 and not DOT_THOUSANDS.match(text) and "_" not in text:  # finite, no thousands dots
+            return value
+    except (TypeError, ValueError):
+        pass
+    cleaned = NOT_NUMBER.sub("", text or "")
     if not cleaned or not re.search(r"\d", cleaned):
         return None
     if "," in cleaned and "." in cleaned:

@@ -185,7 +185,10 @@ def _read_csv(path: Path, encoding: str, head: str) -> Iterator[tuple[int, dict[
                 raise InputError(f"line {record_line}: {exc}", path=path) from exc
             if not values or not any(v.strip() for v in values):
                 continue
-            yield record_line, {c: _unwrap(v.strip()) for c, v in zip(columns, values) if c}
+            row = {c: v.strip() for c, v in zip(columns, values) if c}
+            if '="' in "".join(values):
+                row = {c: _unwrap(v) for c, v in row.items()}
+            yield record_line, row
 
 
 def _xlsx_cell(value: Any) -> str:

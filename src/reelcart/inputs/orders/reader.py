@@ -47,6 +47,17 @@ def _quantity(text: str) -> int:
     return max(1, int(round(value)))
 
 
+def _needs_sample(source: Source, config: OrdersConfig, stream_start: datetime | None) -> bool:
+    """Whether the first time looks like one that needs the column looked at (a day/month order to
+    decide, no UTC offset, written to the minute): most logs are read in one pass."""
+    first = next((record.stamp for record in source() if record.stamp), "")
+    if not first:
+        return False
+    if config.dayfirst is None and NUMERIC_DATE.match(first) or MinuteSpread.of([first]) is not None:
+        return True
+    return config.timezone is None and stream_start is not None and _first_is_naive([first], stream_start, config)
+
+
 def _sample_stamps(source: Source) -> list[str]:
     stamps = []
     for record in source():
@@ -90,7 +101,7 @@ def plan_clock(source: Source, config: OrdersConfig, stream_start: datetime | No
     ``orders.timezone``, the shop's offset found on the -12:00..+14:00 grid (15-minute steps)."""
     zone = config_zone(config.timezone)
     dayfirst, notes = config.dayfirst, []
-    stamps = _sample_stamps(source)
+    stamps = _sample_stamps(source) if _needs_sample(source, config, stream_start) else []
     if dayfirst is None and stamps and NUMERIC_DATE.match(stamps[0]):
         dayfirst, note = decide_dayfirst(stamps, stream_start, zone, duration_s)
         if note:
