@@ -188,3 +188,16 @@ def test_the_review_page_shows_orders_per_match_rule_and_the_live_split():
     page = build_report(manifest, SpikeReport(stream_start=None, clock_offset_s=0, bin_s=10, stats=stats, spikes=[]))
     assert "Orders per product-match rule: variants <b>70</b> · sku_prefix <b>8</b>" in page
     assert "12 not from the live" in page and "elsewhere &lt;Videos&gt;" in page
+
+
+def test_lazada_counts_the_units_of_an_order_that_were_not_cancelled(tmp_path):
+    header = ["orderItemId", "orderNumber", "createTime", "sellerSku", "itemName", "unitPrice", "status"]
+    rows = [["11", "9001", "20 Nov 2026 19:01", "KB-101-GREY", "Carrier", "Rp 25.000", "delivered"],
+            ["12", "9001", "20 Nov 2026 19:01", "KB-101-GREY", "Carrier", "Rp 25.000", "canceled"],
+            ["13", "9001", "20 Nov 2026 19:01", "KB-101-GREY", "Carrier", "Rp 25.000", "delivered"],
+            ["13", "9001", "20 Nov 2026 19:01", "KB-101-GREY", "Carrier", "Rp 25.000", "delivered"],  # repeated row
+            ["21", "9002", "20 Nov 2026 19:02", "KB-101-GREY", "Carrier", "Rp 25.000", "returned"]]
+    table = load(write_csv(tmp_path / "lazada.csv", header, rows), timezone="Asia/Jakarta")
+    stats = table.stats
+    assert stats.format == "lazada" and (stats.rows, stats.duplicates, stats.cancelled, stats.orders_used) == (5, 1, 1, 1)
+    assert table.quantity.tolist() == [2] and table.amount.tolist() == [50000.0]

@@ -34,7 +34,8 @@ SHOPIFY = _spec(
     status=("financial status",), markers=("cancelled at", "canceled at"),
 )
 TIKTOK = _spec(
-    "tiktok", [{"order id", "created time", "seller sku"}, {"order id", "created time", "sku id"}],
+    "tiktok", [{"order id", "created time", "seller sku"}, {"order id", "created time", "sku id"},
+               {"created time", "seller sku"}],
     {"timestamp": "created time", "order_id": "order id", "sku": "seller sku", "sku_id": "sku id",
      "product_id": "product id", "product_name": "product name", "variation": "variation", "quantity": "quantity",
      "amount": "sku subtotal after discount", "unit_price": "sku unit original price", "status": "order status",
@@ -130,22 +131,25 @@ def _forward_fill(records: Iterator[Record]) -> Iterator[Record]:
 
 def _count_units(records: Iterator[Record]) -> Iterator[Record]:
     """Lazada: one row per unit. The rows of one order and SKU become one record whose quantity is
-    the number of distinct order items; a repeated order item is a duplicate row."""
-    merged: dict[tuple[str | None, str], tuple[Record, set[str]]] = {}
+    the number of its distinct order items that were not cancelled (a repeated item is a duplicate
+    row); it is cancelled only when every unit was."""
+    merged: dict[tuple[str | None, str], tuple[Record, set[str], set[str]]] = {}
     for record in records:
         key = (record.order_id, record.sku or record.sku_id or record.name)
         if key not in merged:
-            merged[key] = (record, {record.item})
-            continue
-        first, items = merged[key]
-        first.rows += 1
+            merged[key] = (record, set(), set())
+        else:
+            merged[key][0].rows += 1
+        first, items, live = merged[key]
         if record.item in items:
             first.duplicates += 1
-        else:
-            items.add(record.item)
-            first.cancelled = first.cancelled and record.cancelled  # a unit cancelled alone leaves the others
-    for first, items in merged.values():
-        first.quantity = str(len(items))
+            continue
+        items.add(record.item)
+        if not record.cancelled:
+            live.add(record.item)
+    for first, items, live in merged.values():
+        first.cancelled = not live
+        first.quantity = str(len(live or items))
         first.item = ""
         yield first
 
