@@ -8,7 +8,8 @@ moment planner, exactly as the pipeline calls them. ``score`` counts a chosen mo
 it names the right SKU and overlaps the true window with IoU >= 0.5.
 
 Families (hard cases): close_pitches, re_mention, never_bought, lag, drift, decoy, clock_off,
-multi_spike, sparse, non_english (es/ar/vi/zh, traditional Chinese output included), dense.
+multi_spike, sparse, non_english (es/ar/vi/zh, traditional Chinese output included), dense; and the
+platform-export and variant-catalog families of bench/scenario_exports.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.scenario_exports import EXPORT_FAMILIES, EXPORT_FORMATS, dress_export, more_order_files, write_export
 from reelcart.inputs.catalog import load_catalog
 from reelcart.config import Preset
 from reelcart.models import MomentPlan, Segment, TimeRange, Transcript, Word
@@ -29,7 +31,7 @@ from reelcart.stages import clock, moments, spikes
 FAMILIES = (
     "close_pitches", "re_mention", "never_bought", "lag", "drift", "decoy", "clock_off", "multi_spike", "sparse",
     "non_english", "dense",
-)
+) + EXPORT_FAMILIES
 STREAM_START = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 SHOP_ZONE = timezone(timedelta(hours=7))
 SHOP_ZONE_NAME = "Asia/Ho_Chi_Minh"
@@ -424,9 +426,9 @@ def generate(family: str, seed: int) -> Scenario:
         preset = {"orders": {"estimate_clock_offset": True, "clock_search_s": 900}}
     formats = ("iso", "iso_mixed", "shopify", "tiktok", "epoch", "semicolon", "jsonl", "excel_serial")
     fmt = formats[(seed + FAMILIES.index(family)) % len(formats)] if not dense else "epoch"
-    return Scenario(family=family, seed=seed, language=language, catalog_rows=catalog_rows, words=sp.words,
-                    orders=orders, duration_s=round(duration, 3), truths=truths, clock_error_s=clock_error,
-                    preset=preset, order_format=fmt)
+    return dress_export(Scenario(family=family, seed=seed, language=language, catalog_rows=catalog_rows, words=sp.words,
+                                 orders=orders, duration_s=round(duration, 3), truths=truths, clock_error_s=clock_error,
+                                 preset=preset, order_format=fmt))
 
 
 # ------------------------------------------------------------------ files
@@ -444,6 +446,8 @@ def write_catalog(scenario: Scenario, folder: Path) -> Path:
 def write_orders(scenario: Scenario, folder: Path) -> tuple[Path, dict]:
     """The order log in the scenario's export format; returns the path and the preset's orders section."""
     fmt = scenario.order_format
+    if fmt in EXPORT_FORMATS:
+        return write_export(scenario, folder)
     rows = scenario.orders
 
     def shop_time(r: dict) -> datetime:
@@ -570,8 +574,8 @@ def run_scenario(scenario: Scenario, folder: Path) -> Outcome:
                                    duration_s=scenario.duration_s, stream_start=STREAM_START)
     else:
         table = load_orders(orders_path, config=preset.orders, known_skus={p.sku for p in catalog.products},
-                            duration_s=scenario.duration_s, stream_start=STREAM_START,
-                            product_names=clock.product_name_index(catalog))
+                            duration_s=scenario.duration_s, stream_start=STREAM_START, catalog=catalog,
+                            more_paths=more_order_files(orders_path))
         report = spikes.find_spikes(table, duration_s=scenario.duration_s, stream_start=STREAM_START,
                                     config=preset.spikes, clock_offset_s=preset.orders.clock_offset_s)
     plan = moments.plan_moments(transcript, report, catalog, preset.moments, "synthetic.mp4")

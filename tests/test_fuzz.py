@@ -7,6 +7,8 @@ valid documents, so hypothesis reaches deep into each parser rather than failing
 from __future__ import annotations
 
 import atexit
+import csv
+import io
 import json
 import shutil
 import tempfile
@@ -176,3 +178,74 @@ def test_plan_parser_only_raises_reelcart_errors(data):
         return
     for m in checked.moments:
         assert 0 <= m.start_s < m.end_s <= INFO.duration_s + 0.05
+
+
+# ---------------------------------------------------------------- every platform reader
+EXPORTS = Path(__file__).parent / "data" / "exports"
+EXPORT_FILES = ["orders_export_1.csv", "tiktok_ae.csv", "tiktok_vn.xlsx", "tiktok_us.csv", "woocommerce_orders.csv",
+                "shopee_vi.xlsx", "shopee_en.xlsx", "lazada_orders.csv", "douyin_orders.csv",
+                "ExportOrderList202611201200.csv", "ExportOrderDetailList202611201200.csv"]
+EXPORT_TOKENS = TOKENS + ["AED 18.00", "Rp 25.000", "₫159.000", "BRL 35,91", "-", "\t-\t", '="6920000000000000001"',
+                          "20/11/2026 16:00:12", "11/20/2026 07:00:12 AM", "20 Nov 2026 19:00", "2026/11/20 20:00:12",
+                          "Đã hủy", "已关闭", "退款成功", "LIVE", "直播", "Videos", "SKU-GLOW-30-ROSE", "1729000000000000101",
+                          "Velvet Glow Serum - Rose / 30 ml", "9" * 40, "1" * 19]
+
+
+def _export_rows(name: str) -> list[list[str]]:
+    from reelcart.inputs.tabular import _read_csv, _text_encoding
+
+    path = EXPORTS / name
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        book.worksheets[0].reset_dimensions()
+        return [["" if v is None else str(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)][:12]
+    encoding = _text_encoding(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        header = next(csv.reader(fh))
+    rows = [list(r.values()) for _, r in _read_csv(path, encoding, ",".join(header))][:11]
+    return [header, *rows]
+
+
+EXPORT_ROWS = {name: _export_rows(name) for name in EXPORT_FILES}
+
+
+@st.composite
+def mutated_export(draw):  # noqa: ANN001, ANN201 - a hypothesis strategy
+    """A real export's header and rows with random cells replaced, dropped or added, as CSV bytes."""
+    name = draw(st.sampled_from(EXPORT_FILES))
+    header, *rows = EXPORT_ROWS[name]
+    rows = [list(r) for r in rows[: draw(st.integers(0, len(rows)))]]
+    for _ in range(draw(st.integers(0, 12))):
+        if rows:
+            row = draw(st.sampled_from(rows))
+            if row:
+                row[draw(st.integers(0, len(row) - 1))] = draw(st.one_of(st.sampled_from(EXPORT_TOKENS), cell))
+    if draw(st.booleans()) and rows:
+        rows.append(draw(st.lists(st.sampled_from(EXPORT_TOKENS), max_size=len(header) + 2)))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    encoding = "gbk" if name.startswith("Export") else draw(st.sampled_from(["utf-8", "utf-8-sig"]))
+    return name, buffer.getvalue().encode(encoding, errors="replace")
+
+
+EXPORT_CATALOG = load_catalog(EXPORTS / "catalog.csv")
+
+
+@FUZZ
+@given(mutated_export(), mutated_export(), st.booleans(), st.sampled_from(["auto", True, False]))
+def test_every_platform_reader_only_raises_reelcart_errors(case, second, two_files, live_only):
+    paths = []
+    for index, (name, data) in enumerate([case, second] if two_files else [case]):
+        paths.append(TMP / f"export{index}-{name.rsplit('.', 1)[0]}.csv")
+        paths[-1].write_bytes(data)
+    try:
+        table = load_orders(paths[0], config=OrdersConfig(live_only=live_only), known_skus=set(), duration_s=232.8,
+                            stream_start=START, catalog=EXPORT_CATALOG, more_paths=paths[1:])
+    except ReelcartError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert len(table.t_s) == len(table.sku) == len(table.quantity)
+    assert all(0 <= t <= 232.8 for t in table.t_s) and all(q > 0 for q in table.quantity)
+    assert sum(table.stats.matched_by.values()) == table.stats.orders_used

@@ -67,6 +67,8 @@ class Product(Strict):
     currency: str | None = None
     aliases: list[str] = Field(default_factory=list)
     image: str | None = None
+    variants: list[str] = Field(default_factory=list, description="Variant SKUs or platform SKU ids of this product")
+    product_ids: list[str] = Field(default_factory=list, description="The product's ids on the selling platforms")
 
 
 class Catalog(Artifact):
@@ -102,6 +104,13 @@ class OrderStats(Strict):
     unreadable: int = 0
     problems: list[RowProblem] = Field(default_factory=list, description="First unreadable rows, with line numbers")
     notes: list[str] = Field(default_factory=list, description="How the log was read and what was left out, in words")
+    matched_by: dict[str, int] = Field(
+        default_factory=dict, description="Orders used per product-match rule: sku, variants, sku_prefix, name, product_id"
+    )
+    ambiguous: dict[str, list[str]] = Field(
+        default_factory=dict, description="Order SKUs or names that fit several catalog products (left out, not guessed)"
+    )
+    not_live: int = Field(0, description="Orders left out because the export says they did not come from the live")
 
 
 class Spike(Strict):
@@ -298,6 +307,7 @@ class Rejected(Strict):
 
 class PlanInputs(Strict):
     orders: str | None = None
+    more_orders: list[str] = Field(default_factory=list, description="Further files of the same order export (Taobao)")
     catalog: str | None = None
     preset: str | None = None
     stream_start: datetime | None = None

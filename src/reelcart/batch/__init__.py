@@ -58,7 +58,7 @@ REPORT_FILE = "batch-report.json"
 JOB_LOG = "batch.log"
 EVENT_PREFIX = "@@reelcart-event "
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".ts", ".flv", ".avi")
-ORDER_EXTENSIONS = (".csv", ".json", ".jsonl")
+ORDER_EXTENSIONS = (".csv", ".json", ".jsonl", ".xlsx")
 CATALOG_EXTENSIONS = (".csv", ".json", ".yaml", ".yml")
 JOB_FIELDS = ("name", "video", "orders", "catalog", "preset", "out", "stream_start", "set")
 STOP_GRACE_S = 10.0
@@ -263,7 +263,7 @@ def _jobs_from_folder(folder: Path, options: DiscoverOptions) -> list[Job]:
         preset = next((str(folder / f"{name}.preset{ext}") for ext in (".yaml", ".yml") if (folder / f"{name}.preset{ext}").is_file()), options.preset)
         problem = None
         if orders is None:
-            problem = f"no order log: expected {name}.orders.csv (or .json, .jsonl) beside {video.name}"
+            problem = f"no order log: expected {name}.orders.csv (or .json, .jsonl, .xlsx) beside {video.name}"
         elif catalog is None:
             problem = f"no catalog: expected {name}.catalog.csv or a shared catalog.csv in {folder}"
         for path in (video, orders, catalog):

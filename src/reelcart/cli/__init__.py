@@ -94,7 +94,9 @@ def main(debug: bool, verbose: bool) -> None:
 def run_options(func):  # noqa: ANN001, ANN201
     options = [
         click.argument("video", type=click.Path(path_type=Path)),
-        click.option("--orders", "orders", required=True, type=click.Path(path_type=Path), help="Order log (CSV, JSON, JSONL; generic, Shopify or TikTok Shop export)."),
+        click.option("--orders", "orders", required=True, multiple=True, type=click.Path(path_type=Path),
+                     help="Order log (CSV, JSON, JSONL, xlsx; generic or a Shopify, TikTok Shop, Shopee, Lazada, Douyin, "
+                     "Taobao/Tmall or WooCommerce export). Twice for Taobao's ExportOrderList + ExportOrderDetailList."),
         click.option("--catalog", "catalog", required=True, type=click.Path(path_type=Path), help="Product catalog (CSV, JSON or YAML)."),
         click.option("--preset", default="default", show_default=True, help="Preset name or YAML file."),
         click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: ./reelcart-out/<video name>]."),
@@ -114,13 +116,14 @@ def run_options(func):  # noqa: ANN001, ANN201
 def _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flags):  # noqa: ANN001, ANN003, ANN202
     from ..pipeline import RunRequest
 
-    for path, what in ((video, "recording"), (orders, "order log"), (catalog, "catalog")):
+    logs = [Path(p) for p in orders] if isinstance(orders, (tuple, list)) else [orders]
+    for path, what in ((video, "recording"), *((log, "order log") for log in logs), (catalog, "catalog")):
         if not path.exists():
             raise InputError(f"{what} not found", path=path)
     loaded = _preset_from_options(preset, sets, **flags)
     out = out_dir or Path("reelcart-out") / video.stem
-    return RunRequest(video=video, orders=orders, catalog=catalog, preset=loaded, out_dir=out,
-                      stream_start=_parse_stream_start(stream_start), preset_ref=preset)
+    return RunRequest(video=video, orders=logs[0], catalog=catalog, preset=loaded, out_dir=out,
+                      stream_start=_parse_stream_start(stream_start), preset_ref=preset, more_orders=tuple(logs[1:]))
 
 
 def _run_locked(request, until: str | None = None):  # noqa: ANN001, ANN202 - RunRequest -> RunResult
@@ -170,7 +173,10 @@ def _order_summary(plan) -> list[str]:  # noqa: ANN001 - a MomentPlan
         f"orders: {stats.orders_used} used of {stats.rows} rows ({stats.format}); {stats.duplicates} duplicate, "
         f"{stats.cancelled} cancelled/refunded, {stats.outside_recording} outside the recording, "
         f"{unknown} unknown SKU, {stats.unreadable} unreadable"
+        + (f", {stats.not_live} not from the live" if stats.not_live else "")
     ]
+    if stats.matched_by:
+        lines.append("  products matched by: " + ", ".join(f"{rule} {n}" for rule, n in stats.matched_by.items()))
     lines += [f"  {note}" for note in stats.notes if not note.startswith("clock offset estimate")]
     lines += [f"  line {p.line}: {p.problem}" for p in stats.problems[:5]]
     estimate = plan.clock_estimate
@@ -251,6 +257,8 @@ def render_plan(plan_file, orders, catalog, video, preset, out_dir, stream_start
     inputs = plan.inputs
     video = video or (Path(plan.source) if plan.source else None)
     orders = orders or (Path(inputs.orders) if inputs and inputs.orders else None)
+    if orders is not None and inputs and inputs.more_orders and Path(inputs.orders or "") == orders:
+        orders = (orders, *(Path(p) for p in inputs.more_orders))  # the plan's other export files
     catalog = catalog or (Path(inputs.catalog) if inputs and inputs.catalog else None)
     missing = [name for name, value in (("--video", video), ("--orders", orders), ("--catalog", catalog)) if value is None]
     if missing:

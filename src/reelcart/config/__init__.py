@@ -79,7 +79,8 @@ class OrdersConfig(Section):
     columns: dict[str, str] = Field(
         default_factory=dict,
         description="Column mapping for other exports: reelcart field (timestamp, sku, quantity, amount, unit_price, "
-        "order_id, status, product_name) to the export's column name.",
+        "order_id, status, product_name; also item, sku_id, parent_sku, product_id, variation, channel) to the "
+        "export's column name.",
     )
     time_format: Literal["auto", "clock", "epoch_s", "epoch_ms", "excel", "stream_s"] = Field(
         "auto",
@@ -98,6 +99,11 @@ class OrdersConfig(Section):
     clock_search_s: float = Field(900.0, gt=0, le=7200, description="Largest clock offset (either sign) the estimate considers.")
     clock_min_confidence: float = Field(
         0.5, ge=0, le=1, description="The estimated offset is applied only at or above this confidence (0-1)."
+    )
+    live_only: bool | Literal["auto"] = Field(
+        "auto",
+        description="Orders from the livestream only, where the export says (TikTok Order Channel = LIVE, Douyin "
+        "流量体裁 = 直播): auto (when the export has that column and some orders came from the live), true, false.",
     )
 
 

@@ -236,6 +236,8 @@ def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | Non
     ) or '<tr><td colspan="4" class="none">none: every candidate became a reel</td></tr>'
     unknown = ", ".join(f"{_e(sku)} ({n})" for sku, n in sorted(stats.unknown_skus.items()))
     problems = "".join(f"<li>line {p.line}: {_e(p.problem)}</li>" for p in stats.problems)
+    order_notes = "".join(f"<li>{_e(n)}</li>" for n in stats.notes)
+    rules = " · ".join(f"{_e(rule)} <b>{n}</b>" for rule, n in stats.matched_by.items())
     exports = ""
     if manifest.exports is not None:
         folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(SPECS[p].label)})' for p, folder in manifest.exports.folders.items())
@@ -262,7 +264,9 @@ def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | Non
 {exports}
 {transcript_checks(transcript)}
 <h2>Order log</h2><div class="panel"><p>{stats.orders_used} orders used of {stats.rows} rows in <code>{_e(Path(stats.source).name)}</code> ({_e(stats.format)}):
-{stats.duplicates} duplicates, {stats.cancelled} cancelled, {stats.outside_recording} outside the recording, {sum(stats.unknown_skus.values())} with an unknown SKU{f' ({unknown})' if unknown else ''}, {stats.unreadable} unreadable.</p>
+{stats.duplicates} duplicates, {stats.cancelled} cancelled, {stats.not_live} not from the live, {stats.outside_recording} outside the recording, {sum(stats.unknown_skus.values())} with an unknown SKU{f' ({unknown})' if unknown else ''}, {stats.unreadable} unreadable.</p>
+{f'<p class="meta">Orders per product-match rule: {rules}</p>' if rules else ''}
+{f'<ul>{order_notes}</ul>' if order_notes else ''}
 {f'<ul>{problems}</ul>' if problems else ''}</div>
 </main></body></html>
 """

@@ -1,4 +1,6 @@
-"""Read the product catalog (CSV, JSON or YAML): sku, name, url, price, currency, aliases, image."""
+"""Read the product catalog (CSV, JSON or YAML): sku, name, url, price, currency, aliases, image, and the
+optional ``variants`` (variant SKUs or platform SKU ids) and ``product_ids`` (platform product ids), both
+``|``-separated."""
 
 from __future__ import annotations
 
@@ -11,11 +13,33 @@ from ..models import Catalog, Product
 from .tabular import pick_column, read_rows
 
 REQUIRED = ("sku", "name", "url")
+VARIANT_COLUMNS = ("variants", "variant skus", "variant sku")
+PRODUCT_ID_COLUMNS = ("product ids", "product id", "platform ids")
+
+
+def _split(text: str) -> list[str]:
+    """'a | b|' -> ['a', 'b'] (the catalog's list cells are |-separated)."""
+    return [part.strip() for part in (text or "").split("|") if part.strip()]
+
+
+THREE_DECIMAL_CURRENCIES = re.compile(r"\b(KWD|BHD|OMR|JOD|TND|LYD|IQD)\b|\u062f\.\u0643|\u062f\.\u0628", re.I)
+DOT_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+NOT_NUMBER = re.compile(r"[^\d.,\-]")
 
 
 def parse_price(text: str) -> float | None:
-    """'19.99', '$1,299.00', '1.299,00', '12,5 €' -> float; '' -> None."""
-    cleaned = re.sub(r"[^\d.,\-]", "", text or "")
+    """'19.99', '$1,299.00', '1.299,00', '12,5 €', 'AED 18.00', 'Rp 25.000', '₫159.000', 'BRL 35,91' -> float; '' -> None.
+
+    A dot before exactly three digits is a thousands separator ('159.000' is 159000) unless the
+    currency has three decimals (KWD, BHD, OMR, JOD, ...).
+    """
+    try:  # the common case: a plain number
+        value = float(text)
+        if value - value == 0 and not DOT_THOUSANDS.match(text) and "_" not in text:  # finite, no thousands dots
+            return value
+    except (TypeError, ValueError):
+        pass
+    cleaned = NOT_NUMBER.sub("", text or "")
     if not cleaned or not re.search(r"\d", cleaned):
         return None
     if "," in cleaned and "." in cleaned:
@@ -26,6 +50,8 @@ def parse_price(text: str) -> float | None:
     elif "," in cleaned:
         head, _, tail = cleaned.rpartition(",")
         cleaned = f"{head.replace(',', '')}.{tail}" if len(tail) in (1, 2) else cleaned.replace(",", "")
+    elif DOT_THOUSANDS.match(cleaned) and not THREE_DECIMAL_CURRENCIES.search(text):
+        cleaned = cleaned.replace(".", "")
     try:
         return float(cleaned)
     except ValueError:
@@ -59,7 +85,7 @@ def load_catalog(path: Path) -> Catalog:
             raise InputError(f"line {line}: sku {sku!r} is listed twice", path=path)
         seen.add(sku)
         alias_col = pick_column(columns, ("aliases", "alias", "keywords"))
-        aliases = [a.strip() for a in (row.get(alias_col, "") if alias_col else "").split("|") if a.strip()]
+        aliases = _split(row.get(alias_col, "") if alias_col else "")
         products.append(
             Product(
                 sku=sku,
@@ -69,6 +95,8 @@ def load_catalog(path: Path) -> Catalog:
                 currency=(row.get("currency") or "").strip() or None,
                 aliases=aliases,
                 image=(row.get("image") or "").strip() or None,
+                variants=_split(row.get(pick_column(columns, VARIANT_COLUMNS) or "", "")),
+                product_ids=_split(row.get(pick_column(columns, PRODUCT_ID_COLUMNS) or "", "")),
             )
         )
     if not products:

@@ -13,6 +13,7 @@ import csv
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,20 @@ SNIFF_CHARS = 65536
 
 @functools.lru_cache(maxsize=4096)
 def normalize_column(name: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(name).strip().lstrip("\ufeff")).lower()
+    text = unicodedata.normalize("NFC", str(name).strip().lstrip("\ufeff"))
+    return re.sub(r"[\s_\-]+", " ", _unwrap(text)).lower()
+
+
+EXCEL_TEXT = re.compile(r'^="(.*)"$', re.S)
+
+
+def _unwrap(value: str) -> str:
+    """A cell written ``="…"`` (Taobao's way to keep long numbers as text in Excel) -> its text."""
+    if value.startswith('="'):
+        match = EXCEL_TEXT.match(value)
+        if match:
+            return match.group(1).strip()
+    return value
 
 
 def _text_encoding(path: Path) -> str:
@@ -53,14 +67,34 @@ def _text_encoding(path: Path) -> str:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
-                return "cp1252"  # an undecodable byte is not blank either
+                return _legacy_encoding(path)  # an undecodable byte is not blank either
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            encoding = "cp1252"
+            encoding = _legacy_encoding(path)
     if blank:
         raise InputError("file is empty", path=path)
     return encoding
+
+
+def _legacy_encoding(path: Path) -> str:
+    """Not UTF-8: GBK/GB18030 (Chinese Windows, Taobao's exports) when the whole file decodes as
+    such and reads as Chinese, else cp1252 (Western Windows)."""
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    cjk = other = 0
+    with open(path, "rb") as fh:
+        try:
+            while chunk := fh.read(READ_CHUNK_BYTES):
+                text = decoder.decode(chunk)
+                cjk += len(CJK.findall(text))
+                other += sum(1 for ch in text if ord(ch) > 127)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "gb18030" if cjk and cjk >= 0.8 * other else "cp1252"
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _open_text(path: Path, encoding: str):
@@ -151,7 +185,10 @@ def _read_csv(path: Path, encoding: str, head: str) -> Iterator[tuple[int, dict[
                 raise InputError(f"line {record_line}: {exc}", path=path) from exc
             if not values or not any(v.strip() for v in values):
                 continue
-            yield record_line, {c: v.strip() for c, v in zip(columns, values) if c}
+            row = {c: v.strip() for c, v in zip(columns, values) if c}
+            if '="' in "".join(values):
+                row = {c: _unwrap(v) for c, v in row.items()}
+            yield record_line, row
 
 
 def _xlsx_cell(value: Any) -> str:
@@ -175,10 +212,12 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise InputError(f"not a readable Excel workbook ({type(exc).__name__})", path=path) from exc
     try:
         sheet = book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # some exporters write a wrong sheet size: read every row and column there is
         rows = sheet.iter_rows(values_only=True)
         header: list[str] | None = None
         for number, values in enumerate(rows, start=1):
-            cells = [_xlsx_cell(v).strip() for v in values]
+            cells = [_unwrap(_xlsx_cell(v).strip()) for v in values]
             if header is None:
                 if not any(cells):
                     continue

@@ -21,6 +21,7 @@ class RunRequest:
     plan: MomentPlan | None = None  # an editor's plan replaces the moment finder
     plan_file: Path | None = None  # where the editor's plan came from (named in errors)
     preset_ref: str | None = None  # the preset name or file, recorded in plan.json
+    more_orders: tuple[Path, ...] = ()  # further files of the same order export (Taobao's ExportOrderDetailList)
 
 
 @dataclass

@@ -180,6 +180,7 @@ class Pipeline:
             spikes.STAGE, spikes.VERSION,
             {
                 "probe": self.keys["probe"], "orders": file_identity(req.orders) if req.orders.is_file() else str(req.orders),
+                **({"more_orders": [file_identity(p) for p in req.more_orders]} if req.more_orders else {}),
                 "catalog": catalog_id, "stream_start": stream_start, "orders_cfg": preset.orders.model_dump(),
                 "spikes_cfg": preset.spikes.model_dump(),
             },
@@ -206,7 +207,7 @@ class Pipeline:
             {"spikes": self.keys["spikes"], "transcribe": self.keys["transcribe"], "moments_cfg": preset.moments.model_dump()},
             SpikeReport,
             lambda: clock.align_clock(req.orders, catalog=catalog, transcript=transcript, preset=preset,
-                                      duration_s=info.duration_s, stream_start=stream_start),
+                                      duration_s=info.duration_s, stream_start=stream_start, more_paths=req.more_orders),
         )
         self.keys["spikes"] = self.keys[clock.STAGE]
         return report
@@ -231,6 +232,7 @@ class Pipeline:
     def _write_plan(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
         req = self.request
         inputs = PlanInputs(orders=str(Path(req.orders).resolve()), catalog=str(Path(req.catalog).resolve()),
+                            more_orders=[str(Path(p).resolve()) for p in req.more_orders],
                             preset=req.preset_ref, stream_start=req.stream_start)
         plan = plan.model_copy(update={"inputs": inputs, "source": plan.source or info.path})
         write_model_atomic(self.out_dir / PLAN_FILE, plan)
@@ -253,7 +255,7 @@ class Pipeline:
     def _spikes(self, info: MediaInfo, catalog: Catalog, stream_start: datetime | None) -> SpikeReport:
         table = load_orders(
             self.request.orders, config=self.preset.orders, known_skus={p.sku for p in catalog.products},
-            duration_s=info.duration_s, stream_start=stream_start, product_names=clock.product_name_index(catalog),
+            duration_s=info.duration_s, stream_start=stream_start, catalog=catalog, more_paths=self.request.more_orders,
         )
         return spikes.find_spikes(
             table, duration_s=info.duration_s, stream_start=stream_start, config=self.preset.spikes,

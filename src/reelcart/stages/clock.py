@@ -106,6 +106,7 @@ def align_clock(
     preset: Preset,
     duration_s: float,
     stream_start: datetime | None,
+    more_paths: tuple[Path, ...] = (),
 ) -> SpikeReport:
     """Spikes on the corrected clock, with the estimate (applied or not) attached and explained."""
     cfg = preset.orders
@@ -113,7 +114,7 @@ def align_clock(
     names = product_name_index(catalog)
     margin = cfg.clock_search_s
     wide = load_orders(orders_path, config=cfg, known_skus=known, duration_s=duration_s, stream_start=stream_start,
-                       product_names=names, margin_s=margin)
+                       product_names=names, margin_s=margin, catalog=catalog, more_paths=more_paths)
     wide_report = spikes.find_spikes(wide.shifted(margin), duration_s=duration_s + 2 * margin, stream_start=stream_start,
                                      config=preset.spikes, clock_offset_s=cfg.clock_offset_s)
     found = [s.model_copy(update={"onset_s": s.onset_s - margin, "peak_s": s.peak_s - margin, "end_s": s.end_s - margin})
@@ -128,7 +129,7 @@ def align_clock(
     estimate = estimate.model_copy(update={"applied": applied})
     total = cfg.clock_offset_s + (estimate.offset_s if applied else 0.0)
     table = load_orders(orders_path, config=cfg, known_skus=known, duration_s=duration_s, stream_start=stream_start,
-                        product_names=names, clock_offset_s=total)
+                        product_names=names, clock_offset_s=total, catalog=catalog, more_paths=more_paths)
     report = spikes.find_spikes(table, duration_s=duration_s, stream_start=stream_start, config=preset.spikes,
                                 clock_offset_s=total)
     verdict = "applied" if applied else f"not applied (below orders.clock_min_confidence={cfg.clock_min_confidence})"
