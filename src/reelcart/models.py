@@ -230,6 +230,9 @@ class Transcript(Artifact):
     hint_policy: str | None = Field(None, description="How product names were used (transcribe.hint_policy)")
     repairs: list[Repair] = Field(default_factory=list, description="Spans decoded again because the first decode looked wrong")
     corrections: list[NameCorrection] = Field(default_factory=list, description="Heard words replaced by a catalog name")
+    speech: list[TimeRange] = Field(
+        default_factory=list, description="Where the voice activity detector heard speech (recording time; breaks under "
+        "0.15 s bridged): the same on every CPU, so plans can cut at its pauses")
 
     def words(self) -> list[Word]:
         return [w for seg in self.segments for w in seg.words]

@@ -125,6 +125,21 @@ class _ChunkResult:
     language: tuple[str, float] | None
     speech_s: float
     repairs: list[Repair] = field(default_factory=list)
+    speech: list[tuple[float, float]] = field(default_factory=list)  # speech regions, recording time
+
+
+SPEECH_BRIDGE_S = 0.15  # breaks shorter than this are bridged in the transcript's speech regions
+
+
+def bridged(regions: list[Region], offset_s: float, gap_s: float = SPEECH_BRIDGE_S) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for r in regions:
+        a, b = round(r.start_s + offset_s, 3), round(r.end_s + offset_s, 3)
+        if out and a - out[-1][1] < gap_s:
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
 def _preset_language(config: TranscribeConfig, info: Any) -> tuple[str | None, float, str]:
@@ -211,6 +226,7 @@ def transcribe_windows(
         segments=segments, audio_s=round(total_s, 3), speech_s=round(sum(r.speech_s for r in results), 3),
         language_source=source, device=device, hints=used_hints, hint_policy=config.hint_policy if config.product_hints else None,
         repairs=[rep for r in results for rep in r.repairs], corrections=corrections,
+        speech=[TimeRange(start_s=a, end_s=b) for r in results for a, b in r.speech],
     )
 
 
@@ -220,7 +236,7 @@ def _decode_chunk(job: _Decoding, wav_path: Path, n: int, lane_threads: int, adv
     audio = read_window(wav_path, chunk_start, chunk_end)
     probs = speech_probabilities(audio) if len(audio) else np.zeros(0, np.float32)
     regions = speech_regions(probs) if len(audio) else []
-    result = _ChunkResult([], None, sum(r.end_s - r.start_s for r in regions))
+    result = _ChunkResult([], None, sum(r.end_s - r.start_s for r in regions), speech=bridged(regions, chunk_start))
     if result.speech_s >= 0.2:
         decoder = fresh_decoder(job.model, job.info, job.device, lane_threads)
         result.segments, result.language = transcribe_chunk(
