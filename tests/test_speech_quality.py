@@ -10,7 +10,7 @@ from reelcart.config import TranscribeConfig
 from reelcart.models import Segment, Word
 from reelcart.speech import quality as Q
 from reelcart.speech.activity import Region
-from reelcart.speech.names import correct_segments, find_corrections
+from reelcart.speech.names import correct_segments, find_corrections, is_common_english
 
 
 def seg(words: list[tuple[str, float, float]], **stats) -> Q.DecodedSegment:
@@ -76,13 +76,8 @@ def test_suspects_merge_and_the_score_prefers_the_believable_decode():
     assert Q.quality_score([], []) == 1.0 and Q.quality_score([], regions) == 0.0
 
 
-COMMON = set("""the a is it and now next first up tonight this little these are new two for on of my your get last music lovers
-number winter made soft pillow speaker serum glow velvet water bottle bamboo backpack backpacks blender boots earbuds lamp
-tote kitchen hero trip fills whole room lightweight vitamin""".split())
-
-
 def is_common(word: str) -> bool:
-    return word in COMMON
+    return is_common_english(word)  # the English model's vocabulary, as the stage uses it
 
 
 NAMES = ["Zyntrelle Serum", "Zyntrelle", "Blixomatic Blender", "Blixomatic", "Krellix Earbuds", "Krellix",
@@ -112,10 +107,17 @@ def test_heard_names_are_put_right(heard, name):
     "and so my fellow americans ask not what your country can do for you",
     "please tap the orange card below to grab yours while stocks last",
     "music lovers, these are the earbuds",  # "these are" is not "the serum"
+    "thanks for sharing the stream with your friends",  # "the stream" is not "the serum"
+    "this serum is my favourite",
     "first up tonight is the velvet, low serum.",  # common words only: left for the fuzzy matcher
 ])
 def test_ordinary_speech_is_left_alone(heard):
     assert find_corrections(heard.split(), NAMES, is_common=is_common) == []
+
+
+def test_common_english_words_are_told_from_invented_names():
+    assert all(is_common_english(w) for w in ("serum", "the", "stream", "number", "pillow", "bottle"))
+    assert not any(is_common_english(w) for w in ("nimbra", "krellix", "orbeko", "vantorique", "zyntrelle"))
 
 
 def test_correction_keeps_times_and_punctuation_across_segments():

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,27 @@ class Correction:
     heard: str
     name: str
     score: float
+
+
+@functools.lru_cache(maxsize=1)
+def _english_vocabulary():  # noqa: ANN202 - tokenizers.Tokenizer or None
+    """The English-only bundled model's tokenizer (GPT-2's byte-pair vocabulary of about 50,000
+    pieces): a word that is one piece of it is a common English word. The same for every model, so
+    what counts as common does not depend on the model that decoded."""
+    try:
+        from tokenizers import Tokenizer
+
+        from .models import resolve_model
+
+        return Tokenizer.from_file(str(Path(resolve_model("tiny.en", allow_download=False).path) / "tokenizer.json"))
+    except Exception:  # noqa: BLE001 - no bundled English model: nothing counts as common
+        return None
+
+
+def is_common_english(word: str) -> bool:
+    """One piece of the English vocabulary (``number``, ``pillow``; not ``nimbra``, ``krellix``)."""
+    vocabulary = _english_vocabulary()
+    return vocabulary is not None and len(vocabulary.encode(" " + word, add_special_tokens=False).ids) == 1
 
 
 def fold(text: str) -> str:

@@ -55,7 +55,7 @@ from ...speech.decoder import (
     transcribe_chunk,
 )
 from ...speech.hints import HINT_TOKENS, build_hints, hint_terms
-from ...speech.names import correct_segments
+from ...speech.names import correct_segments, is_common_english
 from ...speech.quality import hint_vocabulary
 from ...speech.repair import ChunkAudio, repair_chunk
 from ...speech.models import model_identity
@@ -220,7 +220,7 @@ def transcribe_windows(
     corrections = []
     if config.product_hints and config.hint_policy == "correct" and catalog is not None:
         names = [t for p in catalog.products for t in (p.name, *p.aliases)]
-        segments, corrections = correct_segments(segments, names, lambda word: count_tokens(" " + word) == 1)
+        segments, corrections = correct_segments(segments, names, is_common_english)
     return Transcript(
         model=info.name, language=language or "en", language_probability=round(language_probability, 3), windows=windows,
         segments=segments, audio_s=round(total_s, 3), speech_s=round(sum(r.speech_s for r in results), 3),
