@@ -49,12 +49,15 @@ RUNS = [("correct", True), ("correct", False), ("decoder", False), ("spike_windo
 def wanted(model: str, policy: str, repair: bool, rec) -> bool:  # noqa: ANN001
     """What each ISA decodes: spike_windows only where it differs from the others (the sample: on
     the fixtures every product spikes, so it is ``decoder``; the shared media have no spikes, so no
-    hotwords), hints with repair with the small model only (it shows what repair does to them)."""
+    hotwords), hints with repair with the small model under GENERIC only (it shows what repair does
+    to them, and costs the most). ``BENCH_HINTS_ONLY=policy`` decodes one policy only."""
     if model.endswith(".en") and rec.language not in (None, "en"):
         return False
     if policy == "spike_windows" and rec.kind != "sample":
         return False
-    return not (policy == "decoder" and repair and not model.endswith(".en"))
+    if policy == "decoder" and repair and (not model.endswith(".en") or os.environ.get("CT2_FORCE_CPU_ISA") != "GENERIC"):
+        return False
+    return os.environ.get("BENCH_HINTS_ONLY", policy) == policy
 
 
 def isa_supported(isa: str) -> bool:

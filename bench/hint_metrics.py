@@ -127,7 +127,8 @@ def transcribe_recording(rec: Recording, model: str, policy: str, repair: bool):
     elif rec.kind == "names":
         skus = [[p.sku for p in catalog.products]]
     config = TranscribeConfig(model=model, hint_policy=policy, repair=repair, language=rec.language if model != "tiny.en" else None)
-    transcript = T.transcribe_windows(wav, windows, config, catalog, window_products=skus, progress=False)
+    # the correct policy's name correction is applied when scoring (it is pure): the saved decode is the decoder's own
+    transcript = T.transcribe_windows(wav, windows, config, None if policy == "correct" else catalog, window_products=skus, progress=False)
     regions = []
     for w in windows:
         found = speech_regions(speech_probabilities(read_window(wav, w.start_s, w.end_s)))
@@ -178,7 +179,13 @@ def score_transcript(rec: Recording, transcript, regions: list[tuple[float, floa
     from reelcart.speech.activity import Region
     from reelcart.speech.quality import DecodedSegment, segment_reasons, speech_seconds, tokens, uncovered_spans
 
+    from reelcart.speech.names import correct_segments, is_common_english
+
     catalog = catalog_for(rec)
+    if transcript.hint_policy == "correct":
+        names = [t for p in catalog.products for t in (p.name, *p.aliases)]
+        segments, corrections = correct_segments(transcript.segments, names, is_common_english)
+        transcript = transcript.model_copy(update={"segments": segments, "corrections": corrections})
     sentences = truth_sentences(rec, catalog)
     if rec.kind in ("media", "timing"):  # nothing named: every name heard anywhere is a phantom
         sentences = [{"start_s": s.start_s, "end_s": s.end_s, "names": []} for s in transcript.segments]
