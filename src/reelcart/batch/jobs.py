@@ -10,10 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 
 from ..config import load_preset, parse_set_option
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, yaml_item_lines
 from ..inputs.tabular import parse_yaml
 
 log = logging.getLogger(__name__)
@@ -254,19 +253,6 @@ def _jobs_from_folder(folder: Path, options: DiscoverOptions) -> list[Job]:
     return jobs
 
 
-def _yaml_entry_lines(text: str) -> list[int]:
-    """1-based line of each job entry (the list items), for messages."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if isinstance(node, yaml.MappingNode):
-        node = next((v for k, v in node.value if getattr(k, "value", None) == "jobs"), None)
-    if not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
-
-
 def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -274,7 +260,9 @@ def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, 
         raise InputError(f"cannot read jobs file: {exc}", path=path) from exc
     data = parse_yaml(text, path)
     defaults: dict[str, Any] = {}
+    items_at: tuple[str, ...] = ()
     if isinstance(data, dict):
+        items_at = ("jobs",)
         unknown = set(data) - {"jobs", "defaults"}
         if unknown:
             raise InputError(f"unknown top-level key {sorted(unknown)[0]!r} (expected 'jobs' and optional 'defaults')", path=path)
@@ -291,7 +279,7 @@ def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, 
         raise InputError("expected a list of job entries (or 'jobs:' with a list)", path=path)
     if not data:
         raise InputError("the jobs list is empty", path=path)
-    lines = _yaml_entry_lines(text)
+    lines = yaml_item_lines(text, items_at)
     entries = []
     for index, item in enumerate(data, start=1):
         where = f"entry {index}" + (f" (line {lines[index - 1]})" if index - 1 < len(lines) else "")

@@ -14,6 +14,7 @@ import click
 from .. import __version__
 from ..artifacts import folder_lock, remove_stale_partials
 from ..batch.executors import executor_names
+from ..handoff.platforms import PLATFORM_NAMES
 from ..config import describe_preset, load_preset, parse_set_option, preset_files
 from ..errors import InputError, ReelcartError
 
@@ -460,7 +461,7 @@ def batch(jobs_path, out_dir, preset, sets, model, language, workers, threads_pe
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--platform", "platform_name", type=click.Choice(["tiktok", "reels", "shorts", "generic"]), default="generic",
+@click.option("--platform", "platform_name", type=click.Choice(PLATFORM_NAMES), default="generic",
               show_default=True, help="Platform whose upload rules apply.")
 @reports_errors
 def validate(files: tuple[Path, ...], platform_name: str) -> None:

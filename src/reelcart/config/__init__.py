@@ -13,7 +13,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import ConfigError
+from ..errors import ConfigError, validation_message
+from ..handoff.platforms import DEFAULT_HASHTAGS, DEFAULT_UTM_SOURCES, PLATFORM_NAMES, TARGET_NAMES
 
 PRESET_DIRS = (
     Path(__file__).resolve().parents[1] / "presets",  # installed wheel
@@ -323,15 +324,9 @@ DEFAULT_DESCRIPTION_TEMPLATES: dict[str, str] = {
     "zh": "[{key_phrase}。]{product_name}[，仅售 {price}]，点击购买：{link}",
 }
 
-DEFAULT_PLATFORM_HASHTAGS: dict[str, list[str]] = {
-    "tiktok": ["#tiktokshop", "#tiktokmademebuyit"],
-    "reels": ["#reels", "#instashop"],
-    "shorts": ["#shorts"],
-}
-
-DEFAULT_UTM_SOURCES: dict[str, str] = {"tiktok": "tiktok", "reels": "instagram", "shorts": "youtube", "generic": "social"}
-
-TargetPlatform = Literal["tiktok", "reels", "shorts"]
+DEFAULT_PLATFORM_HASHTAGS = DEFAULT_HASHTAGS
+TargetPlatform = Literal[TARGET_NAMES]  # type: ignore[valid-type] - built from the platform registry
+MainPlatform = Literal[PLATFORM_NAMES]  # type: ignore[valid-type]
 
 
 def _check_template(template: str) -> str:
@@ -347,18 +342,18 @@ def _check_template(template: str) -> str:
 
 
 class PackageConfig(Section):
-    platform: Literal["tiktok", "reels", "shorts", "generic"] = Field(
+    platform: MainPlatform = Field(
         "generic", description="Main platform: the manifest's title, description, hashtags and link are written for it."
     )
     platforms: list[TargetPlatform] = Field(
-        default_factory=lambda: ["tiktok", "reels", "shorts"],
+        default_factory=lambda: list(TARGET_NAMES),
         description="Platforms that get an upload folder (tiktok/, reels/, shorts/), copy and rows in schedule.csv.",
     )
     utm_source: str | None = Field(
         None, description="utm_source of the manifest's main link; default: package.utm_sources of the main platform."
     )
     utm_sources: dict[str, str] = Field(
-        default_factory=lambda: dict(DEFAULT_UTM_SOURCES), description="utm_source per platform (tiktok, reels, shorts, generic)."
+        default_factory=lambda: dict(DEFAULT_UTM_SOURCES), description=f"utm_source per platform ({', '.join(PLATFORM_NAMES)})."
     )
     utm_medium: str = Field("social", min_length=1, description="utm_medium.")
     utm_campaign: str | None = Field(
@@ -413,9 +408,9 @@ class PackageConfig(Section):
     @field_validator("utm_sources", "platform_hashtags")
     @classmethod
     def _platform_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(value) - {"tiktok", "reels", "shorts", "generic"}
+        unknown = set(value) - set(PLATFORM_NAMES)
         if unknown:
-            raise ValueError(f"unknown platform(s) {', '.join(sorted(unknown))} (known: tiktok, reels, shorts, generic)")
+            raise ValueError(f"unknown platform(s) {', '.join(sorted(unknown))} (known: {', '.join(PLATFORM_NAMES)})")
         return value
 
     @field_validator("schedule_start")
@@ -474,26 +469,6 @@ def _resolve(name_or_path: str) -> Path:
     return files[name_or_path]
 
 
-def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the YAML key at ``loc`` (a pydantic error location), if it can be found."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for part in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for key_node, value_node in node.value:
-            if key_node.value == str(part):
-                line = key_node.start_mark.line + 1
-                node = value_node
-                break
-        else:
-            break
-    return line
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -519,17 +494,6 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _validation_message(exc: ValidationError, text: str | None) -> str:
-    err = exc.errors()[0]
-    loc = tuple(err["loc"])
-    field = ".".join(str(p) for p in loc) or "(top level)"
-    line = _key_line(text, loc) if text else None
-    where = f"line {line}: " if line else ""
-    msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{where}field '{field}': {msg}{more}"
-
-
 def load_preset_data(name_or_path: str, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
     path = _resolve(name_or_path)
     if path.resolve() in _seen:
@@ -546,7 +510,7 @@ def load_preset_data(name_or_path: str, _seen: tuple[Path, ...] = ()) -> tuple[d
     try:
         Preset.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_validation_message(exc, path.read_text(encoding="utf-8")), path=path) from exc
+        raise ConfigError(validation_message(exc, path.read_text(encoding="utf-8")), path=path) from exc
     return data, path
 
 
@@ -579,7 +543,7 @@ def load_preset(name_or_path: str = "default", overrides: list[dict[str, Any]] |
     try:
         return Preset.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError("command-line option " + _validation_message(exc, None)) from exc
+        raise ConfigError("command-line option " + validation_message(exc, None)) from exc
 
 
 def describe_preset(preset: Preset) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .copywriting import format_price
 from ..models import Catalog, Manifest, ManifestReel, SpikeReport
-from .platforms import SPECS
+from .platforms import PLATFORMS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#000000")
 SCORE_LABELS = {
@@ -165,7 +165,7 @@ def _score_table(reel: ManifestReel) -> str:
 def _posts(reel: ManifestReel, language: str) -> str:
     cards = []
     for post in reel.posts:
-        spec = SPECS[post.platform]
+        spec = PLATFORMS[post.platform]
         when = f'<div class="meta">scheduled {_e(post.scheduled_at.isoformat(timespec="minutes"))}</div>' if post.scheduled_at else ""
         cards.append(
             f'<div class="post" data-platform="{_e(post.platform)}"><h5>{_e(spec.label)}</h5>'
@@ -217,7 +217,7 @@ def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | Non
     problems = "".join(f"<li>line {p.line}: {_e(p.problem)}</li>" for p in stats.problems)
     exports = ""
     if manifest.exports is not None:
-        folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(SPECS[p].label)})' for p, folder in manifest.exports.folders.items())
+        folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(PLATFORMS[p].label)})' for p, folder in manifest.exports.folders.items())
         exports = (f'<h2>Upload</h2><div class="panel"><p>Scheduler CSV: <a href="{_e(manifest.exports.schedule_csv)}">'
                    f'{_e(manifest.exports.schedule_csv)}</a> (file, caption, link, time per post) · folders: {folders}</p>'
                    f'<p class="meta">Campaign <code>{_e(manifest.campaign)}</code> · copy written in {_e(manifest.copy_language)}</p></div>')

@@ -29,7 +29,7 @@ from ..models import (
     Word,
 )
 from ..handoff.links import campaign_name, reel_link, tracked_link, upload_name, utm_source_for
-from ..handoff.platforms import SPECS
+from ..handoff.platforms import PLATFORMS
 
 STAGE = "package"
 VERSION = 2
@@ -101,7 +101,7 @@ def build_manifest(
         for platform in targets:
             link = tracked_link(product.url, source=utm_source_for(config, platform), medium=config.utm_medium,
                                 campaign=campaign, content=moment.id)
-            text = build_copy(SPECS[platform], title_template=title_t, description_template=description_t,
+            text = build_copy(PLATFORMS[platform], title_template=title_t, description_template=description_t,
                               fields={**fields, "link": link}, hashtags=tags_for(platform))
             posts.append(PlatformPost(
                 platform=platform, file=f"{platform}/{name}.mp4", cover=f"{platform}/{name}.jpg", title=text.title,
@@ -109,7 +109,7 @@ def build_manifest(
             ))
         main = config.platform
         main_link = reel_link(product.url, config, source, moment.id, spikes.stream_start)
-        main_copy = build_copy(SPECS[main], title_template=title_t, description_template=description_t,
+        main_copy = build_copy(PLATFORMS[main], title_template=title_t, description_template=description_t,
                                fields={**fields, "link": main_link}, hashtags=tags_for(main))
         reels.append(
             ManifestReel(
