@@ -17,6 +17,7 @@ from ..batch.executors import executor_names
 from ..handoff.platforms import PLATFORM_NAMES
 from ..config import describe_preset, load_preset, parse_set_option, preset_files
 from ..errors import InputError, ReelcartError
+from ..text import format_duration
 
 log = logging.getLogger("reelcart")
 
@@ -189,11 +190,7 @@ def _order_summary(plan) -> list[str]:  # noqa: ANN001 - a MomentPlan
 
 
 def _fmt_range(start_s: float, end_s: float) -> str:
-    def clock(t: float) -> str:
-        m, s = divmod(t, 60)
-        return f"{int(m)}:{s:04.1f}"
-
-    return f"{clock(start_s)}-{clock(end_s)}"
+    return f"{format_duration(start_s, 'clock.1')}-{format_duration(end_s, 'clock.1')}"
 
 
 @main.command()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .copywriting import format_price
 from ..models import Catalog, Manifest, ManifestReel, SpikeReport
+from ..text import format_duration
 from .platforms import PLATFORMS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#000000")
@@ -63,11 +64,7 @@ def _e(value: object) -> str:
 
 
 def fmt_time(t_s: float | None) -> str:
-    if t_s is None:
-        return "–"
-    m, s = divmod(int(round(t_s)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return "–" if t_s is None else format_duration(t_s)
 
 
 def _nice_step(span: float, target: int, steps: tuple[float, ...]) -> float:

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from ...config import CaptionsConfig, OverlayConfig, RenderConfig
 from ...media.fonts import CJK_LANGS, Face, ass_size, char_script, face_runs, line_factor, text_width_px
 from ...models import Moment, Product, Word
+from ...text import SENTENCE_END, ass_time, srt_time
 from ...handoff.platforms import Platform
 
 PAGE_GAP_S = 0.7
-SENTENCE_END = re.compile(r"[.?!。？！؟…]['\"”’»」』)]*$")
 NO_LINE_START = set("，。、！？：；）」』】》〉,.!?:;)]}%”’»")
 BASE_HEIGHT_PX = 1920
 
@@ -68,23 +68,6 @@ def _bgr(hex_rgb: str) -> str:
 
 def _alpha(opacity: float) -> str:
     return f"&H{round((1.0 - opacity) * 255):02X}&"
-
-
-def ass_time(t_s: float) -> str:
-    t_s = max(0.0, t_s)
-    cs = int(round(t_s * 100))
-    h, rem = divmod(cs, 360000)
-    m, rem = divmod(rem, 6000)
-    s, cs = divmod(rem, 100)
-    return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
-
-
-def srt_time(t_s: float) -> str:
-    ms = int(round(max(0.0, t_s) * 1000))
-    h, rem = divmod(ms, 3600000)
-    m, rem = divmod(rem, 60000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
 def apply_case(text: str, case: str) -> str:
