@@ -13,7 +13,6 @@ from ...models import Transcript, Word
 from ...text import ends_sentence, join_words, srt_time, vtt_time
 
 
-
 @dataclass
 class Cue:
     start_s: float
