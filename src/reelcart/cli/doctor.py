@@ -57,9 +57,9 @@ def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - P
     try:
         import cv2
 
-        from ..stages.reframe import _face_detector
+        from ..stages.reframe.subjects import default_face_detector
 
-        detector = _face_detector()
+        detector = default_face_detector()
         checks.append(Check("face detector", detector is not None, f"OpenCV {cv2.__version__} Haar frontal-face cascade" if detector is not None else f"OpenCV {cv2.__version__} has no Haar cascades (needs opencv-python-headless 4.x); motion tracking only"))
     except Exception as exc:  # noqa: BLE001
         checks.append(Check("face detector", False, str(exc)))
