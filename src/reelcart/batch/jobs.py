@@ -6,7 +6,6 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,18 +89,13 @@ def _check_name(name: str, source: Path, where: str) -> str:
 
 
 def _parse_stream_start(value: Any, source: Path, where: str) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):  # YAML parses unquoted timestamps
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise _entry_error(source, where, f"stream_start {value!r} is not an ISO 8601 time such as 2026-11-20T19:00:00+07:00") from None
-    if moment.tzinfo is None:
-        raise _entry_error(source, where, f"stream_start {value!r} has no UTC offset (add +07:00, Z, ...)")
-    return moment.isoformat()
+    from ..pipeline.request import parse_stream_start
+
+    try:
+        moment = parse_stream_start(value)
+    except ValueError as exc:
+        raise _entry_error(source, where, f"stream_start {exc}") from None
+    return moment.isoformat() if moment else None
 
 
 def _set_layers(value: Any, source: Path, where: str) -> list[dict[str, Any]]:
