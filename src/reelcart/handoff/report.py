@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .copywriting import format_price
 from ..models import Catalog, Manifest, ManifestReel, SpikeReport, Transcript
-from .platforms import SPECS
+from ..text import format_duration
+from .platforms import PLATFORMS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#000000")
 SCORE_LABELS = {
@@ -64,11 +65,7 @@ def _e(value: object) -> str:
 
 
 def fmt_time(t_s: float | None) -> str:
-    if t_s is None:
-        return "–"
-    m, s = divmod(int(round(t_s)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return "–" if t_s is None else format_duration(t_s)
 
 
 def _nice_step(span: float, target: int, steps: tuple[float, ...]) -> float:
@@ -166,7 +163,7 @@ def _score_table(reel: ManifestReel) -> str:
 def _posts(reel: ManifestReel, language: str) -> str:
     cards = []
     for post in reel.posts:
-        spec = SPECS[post.platform]
+        spec = PLATFORMS[post.platform]
         when = f'<div class="meta">scheduled {_e(post.scheduled_at.isoformat(timespec="minutes"))}</div>' if post.scheduled_at else ""
         cards.append(
             f'<div class="post" data-platform="{_e(post.platform)}"><h5>{_e(spec.label)}</h5>'
@@ -240,7 +237,7 @@ def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | Non
     rules = " · ".join(f"{_e(rule)} <b>{n}</b>" for rule, n in stats.matched_by.items())
     exports = ""
     if manifest.exports is not None:
-        folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(SPECS[p].label)})' for p, folder in manifest.exports.folders.items())
+        folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(PLATFORMS[p].label)})' for p, folder in manifest.exports.folders.items())
         exports = (f'<h2>Upload</h2><div class="panel"><p>Scheduler CSV: <a href="{_e(manifest.exports.schedule_csv)}">'
                    f'{_e(manifest.exports.schedule_csv)}</a> (file, caption, link, time per post) · folders: {folders}</p>'
                    f'<p class="meta">Campaign <code>{_e(manifest.campaign)}</code> · copy written in {_e(manifest.copy_language)}</p></div>')

@@ -8,15 +8,13 @@ disk always describes files that exist.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 from .. import __version__
 from ..artifacts import MANIFEST_FILE, write_text_atomic
-from ..config import DEFAULT_UTM_SOURCES, PackageConfig, Preset
+from ..config import PackageConfig, Preset
 from ..handoff.copywriting import build_copy, clip_words, format_price, key_phrase, merge_hashtags, product_hashtag, transcript_excerpt
 from ..models import (
     Catalog,
@@ -24,109 +22,22 @@ from ..models import (
     Manifest,
     ManifestProduct,
     ManifestReel,
+    Moment,
     MomentPlan,
     PlatformPost,
     Product,
+    RenderedReel,
     RenderResult,
     SpikeReport,
     Transcript,
     Word,
 )
-from ..handoff.platforms import SPECS
+from ..handoff.links import campaign_name, reel_link, tracked_link, upload_name, utm_source_for
+from ..handoff.platforms import PLATFORMS
 
 STAGE = "package"
 VERSION = 2
-UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 SCHEDULE_CSV = "schedule.csv"
-# RFC 3986 characters that may stay as they are in each part (plus '%' so existing escapes survive)
-_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
-_SAFE_QUERY = "/?%:@!$&'()*+,;=-._~"
-
-
-# ---------------------------------------------------------------- tracked links
-
-
-def _ascii_host(host: str) -> str:
-    """IDN host -> punycode (``bücher.example`` -> ``xn--bcher-kva.example``); ASCII hosts unchanged."""
-    if host.isascii():
-        return host.lower()
-    try:
-        import idna
-
-        return idna.encode(host, uts46=True).decode("ascii")
-    except (ImportError, UnicodeError, ValueError):
-        try:
-            return host.encode("idna").decode("ascii")
-        except UnicodeError:
-            return quote(host, safe="")
-
-
-def _ascii_netloc(netloc: str) -> str:
-    userinfo, at, hostport = netloc.rpartition("@")
-    if hostport.startswith("["):  # IPv6 literal
-        host, port = hostport, ""
-    else:
-        host, colon, port = hostport.partition(":")
-        port = colon + port
-    userinfo = quote(userinfo, safe="%:!$&'()*+,;=-._~") + at if at else ""
-    return userinfo + (host if host.startswith("[") else _ascii_host(host)) + port
-
-
-def _query_key(segment: str) -> str:
-    return unquote_plus(segment.split("=", 1)[0]).strip().lower()
-
-
-def tracked_link(url: str, *, source: str, medium: str, campaign: str, content: str) -> str:
-    """The product URL with UTM parameters, as a plain-ASCII URI every app links correctly.
-
-    The URL's own query parameters keep their order and their exact encoding (``?ref``,
-    ``a=b%2Fc``, ``q=a+b`` stay as written); only the four UTM parameters reelcart sets are
-    replaced (``utm_term`` and ``utm_id`` stay). The fragment stays at the end. An IDN host is
-    written in punycode and non-ASCII or unsafe characters in the path, query and fragment are
-    percent-encoded, so the link survives captions, CSV files and URL shorteners.
-    """
-    parts = urlsplit(url.strip())
-    path = quote(parts.path, safe=_SAFE_PATH) or "/"
-    kept = [quote(seg, safe=_SAFE_QUERY) for seg in parts.query.split("&") if seg and _query_key(seg) not in UTM_KEYS]
-    utm = [f"{key}={quote(value, safe='-._~')}" for key, value in
-           zip(UTM_KEYS, (source, medium, campaign, content), strict=True) if value]
-    fragment = quote(parts.fragment, safe=_SAFE_QUERY)
-    return urlunsplit((parts.scheme.lower(), _ascii_netloc(parts.netloc), path, "&".join([*kept, *utm]), fragment))
-
-
-def slug(text: str, limit: int = 60) -> str:
-    """ASCII slug for file names and campaign names ('Kem dưỡng da' -> 'kem-duong-da'); '' if nothing is left."""
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return out[:limit].rstrip("-")
-
-
-def campaign_name(config: PackageConfig, source: Path, stream_start: datetime | None) -> str:
-    if config.utm_campaign:
-        return config.utm_campaign
-    name = slug(source.stem) or "stream"
-    if stream_start is not None:
-        day = stream_start.date().isoformat()
-        if day not in name:
-            name = f"{name}-{day}"
-    return name
-
-
-def upload_name(reel_id: str, product: Product) -> str:
-    """File name (without extension) a marketer uploads: 'reel-1-velvet-glow-serum'."""
-    base = slug(product.name, 48) or slug(product.sku, 48)
-    return f"{reel_id}-{base}" if base else reel_id
-
-
-def reel_link(url: str, config: PackageConfig, source: Path | str, reel_id: str, stream_start: datetime | None = None) -> str:
-    """The main tracked link of one reel: the manifest's ``link`` and the QR code burned into the reel."""
-    return tracked_link(url, source=config.utm_source or utm_source_for(config, config.platform), medium=config.utm_medium,
-                        campaign=campaign_name(config, Path(source), stream_start), content=reel_id)
-
-
-def utm_source_for(config: PackageConfig, platform: str) -> str:
-    return config.utm_sources.get(platform) or DEFAULT_UTM_SOURCES.get(platform, platform)
 
 
 def copy_templates(config: PackageConfig, language: str) -> tuple[str, str, str]:
@@ -148,6 +59,80 @@ def _reel_words(transcript: Transcript | None, start_s: float, end_s: float) -> 
     return [w for w in transcript.words() if w.start_s >= start_s - 0.05 and w.end_s <= end_s + 0.05]
 
 
+@dataclass
+class _CopyContext:
+    """What every reel's copy shares in one run."""
+
+    config: PackageConfig
+    source: Path
+    stream_start: datetime | None
+    campaign: str
+    language: str
+    copy_language: str
+    title_template: str
+    description_template: str
+    cta_phrases: list[str]
+    stale_phrases: list[str]
+    targets: list[str]
+
+
+def _copy_context(preset: Preset, source: Path, plan: MomentPlan, spikes: SpikeReport) -> _CopyContext:
+    config = preset.package
+    language = plan.language or "en"
+    title_t, description_t, copy_language = copy_templates(config, language)
+    lexicon_langs = [language.split("-")[0]] + (["en"] if not language.startswith("en") else [])
+    return _CopyContext(
+        config=config, source=source, stream_start=spikes.stream_start, campaign=campaign_name(config, source, spikes.stream_start),
+        language=language, copy_language=copy_language, title_template=title_t, description_template=description_t,
+        cta_phrases=[p for lang in lexicon_langs for p in preset.moments.cta_phrases.get(lang, [])],
+        stale_phrases=[p for lang in lexicon_langs for p in preset.moments.stale_phrases.get(lang, [])],
+        targets=list(dict.fromkeys(config.platforms)),
+    )
+
+
+def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, product: Product, transcript: Transcript | None,
+                   index: int) -> ManifestReel:
+    """One reel of the manifest: its key phrase, the main platform's copy and link, and a post per target platform."""
+    config = ctx.config
+    words = _reel_words(transcript, moment.start_s, moment.end_s)
+    phrase = key_phrase(words, product=product, language=ctx.language, cta_phrases=ctx.cta_phrases,
+                        stale_phrases=ctx.stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
+    if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
+        phrase = clip_words(moment.key_phrase, config.key_phrase_max_chars, ellipsis=False).rstrip(" .,;:!?")
+    fields = {"product_name": product.name, "price": format_price(product.price, product.currency, ctx.copy_language),
+              "key_phrase": phrase, "sku": product.sku}
+    own_tags = [product_hashtag(product.name)] if config.product_hashtag else []
+    scheduled = None
+    if config.schedule_start is not None:
+        scheduled = config.schedule_start + timedelta(hours=config.schedule_every_h * index)
+    name = upload_name(moment.id, product)
+
+    def copy_for(platform: str, link: str):  # noqa: ANN202 - copywriting's PostCopy
+        tags = merge_hashtags(own_tags, config.hashtags, config.platform_hashtags.get(platform, []), limit=config.max_hashtags)
+        return build_copy(PLATFORMS[platform], title_template=ctx.title_template, description_template=ctx.description_template,
+                          fields={**fields, "link": link}, hashtags=tags)
+
+    posts: list[PlatformPost] = []
+    for platform in ctx.targets:
+        link = tracked_link(product.url, source=utm_source_for(config, platform), medium=config.utm_medium,
+                            campaign=ctx.campaign, content=moment.id)
+        text = copy_for(platform, link)
+        posts.append(PlatformPost(
+            platform=platform, file=f"{platform}/{name}.mp4", cover=f"{platform}/{name}.jpg", title=text.title,
+            description=text.description, hashtags=text.hashtags, caption=text.caption, link=link, scheduled_at=scheduled,
+        ))
+    main_link = reel_link(product.url, config, ctx.source, moment.id, ctx.stream_start)
+    main_copy = copy_for(config.platform, main_link)
+    return ManifestReel(
+        id=moment.id, file=reel.file, start_s=moment.start_s, end_s=moment.end_s, duration_s=round(moment.duration_s, 3),
+        product=ManifestProduct(sku=product.sku, name=product.name, url=product.url, price=product.price, currency=product.currency),
+        link=main_link, captions=reel.captions_file, thumbnail=reel.thumbnail, title=main_copy.title,
+        description=main_copy.description, hashtags=main_copy.hashtags, score=moment.score, warnings=moment.warnings,
+        spike_onset_s=moment.spike_onset_s, key_phrase=phrase,
+        transcript_excerpt=transcript_excerpt(words) if words else moment.first_words, cta_text=moment.cta_text, posts=posts,
+    )
+
+
 def build_manifest(
     *,
     source: Path,
@@ -158,95 +143,20 @@ def build_manifest(
     spikes: SpikeReport,
     transcript: Transcript | None = None,
 ) -> Manifest:
-    config: PackageConfig = preset.package
+    ctx = _copy_context(preset, source, plan, spikes)
     products = catalog.by_sku()
     files = {r.id: r for r in rendered.reels}
-    campaign = campaign_name(config, source, spikes.stream_start)
-    language = plan.language or "en"
-    title_t, description_t, copy_language = copy_templates(config, language)
-    lexicon_langs = [language.split("-")[0]] + (["en"] if not language.startswith("en") else [])
-    cta_phrases = [p for lang in lexicon_langs for p in preset.moments.cta_phrases.get(lang, [])]
-    stale_phrases = [p for lang in lexicon_langs for p in preset.moments.stale_phrases.get(lang, [])]
-    targets = list(dict.fromkeys(config.platforms))
     reels: list[ManifestReel] = []
     for moment in plan.moments:
-        reel = files.get(moment.id)
-        if reel is None:
-            continue
-        product = products[moment.sku]
-        words = _reel_words(transcript, moment.start_s, moment.end_s)
-        phrase = key_phrase(words, product=product, language=language, cta_phrases=cta_phrases,
-                            stale_phrases=stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
-        if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
-            phrase = clip_words(moment.key_phrase, config.key_phrase_max_chars, ellipsis=False).rstrip(" .,;:!?")
-        fields = {"product_name": product.name, "price": format_price(product.price, product.currency, copy_language),
-                  "key_phrase": phrase, "sku": product.sku}
-        own_tags = [product_hashtag(product.name)] if config.product_hashtag else []
-        scheduled = None
-        if config.schedule_start is not None:
-            scheduled = config.schedule_start + timedelta(hours=config.schedule_every_h * len(reels))
-        name = upload_name(moment.id, product)
-
-        def tags_for(platform: str) -> list[str]:
-            return merge_hashtags(own_tags, config.hashtags, config.platform_hashtags.get(platform, []), limit=config.max_hashtags)
-
-        posts: list[PlatformPost] = []
-        for platform in targets:
-            link = tracked_link(product.url, source=utm_source_for(config, platform), medium=config.utm_medium,
-                                campaign=campaign, content=moment.id)
-            text = build_copy(SPECS[platform], title_template=title_t, description_template=description_t,
-                              fields={**fields, "link": link}, hashtags=tags_for(platform))
-            posts.append(PlatformPost(
-                platform=platform, file=f"{platform}/{name}.mp4", cover=f"{platform}/{name}.jpg", title=text.title,
-                description=text.description, hashtags=text.hashtags, caption=text.caption, link=link, scheduled_at=scheduled,
-            ))
-        main = config.platform
-        main_link = reel_link(product.url, config, source, moment.id, spikes.stream_start)
-        main_copy = build_copy(SPECS[main], title_template=title_t, description_template=description_t,
-                               fields={**fields, "link": main_link}, hashtags=tags_for(main))
-        reels.append(
-            ManifestReel(
-                id=moment.id,
-                file=reel.file,
-                start_s=moment.start_s,
-                end_s=moment.end_s,
-                duration_s=round(moment.duration_s, 3),
-                product=ManifestProduct(sku=product.sku, name=product.name, url=product.url, price=product.price, currency=product.currency),
-                link=main_link,
-                captions=reel.captions_file,
-                thumbnail=reel.thumbnail,
-                title=main_copy.title,
-                description=main_copy.description,
-                hashtags=main_copy.hashtags,
-                score=moment.score,
-                warnings=moment.warnings,
-                spike_onset_s=moment.spike_onset_s,
-                key_phrase=phrase,
-                transcript_excerpt=transcript_excerpt(words) if words else moment.first_words,
-                cta_text=moment.cta_text,
-                posts=posts,
-            )
-        )
+        if moment.id in files:
+            reels.append(_manifest_reel(ctx, moment, files[moment.id], products[moment.sku], transcript, len(reels)))
+    targets = ctx.targets
     exports = Exports(schedule_csv=SCHEDULE_CSV, folders={p: f"{p}/" for p in targets}) if targets else None
     return Manifest(
-        tool="reelcart",
-        version=__version__,
-        source=str(source),
-        stream_start=spikes.stream_start,
-        preset=preset.name,
-        platform=config.platform,
-        language=language,
-        copy_language=copy_language,
-        campaign=campaign,
-        reels=reels,
-        fewer_reels_reason=plan.notes,
-        rejected=plan.rejected,
-        order_stats=spikes.stats,
-        exports=exports,
+        tool="reelcart", version=__version__, source=str(source), stream_start=spikes.stream_start, preset=preset.name,
+        platform=ctx.config.platform, language=ctx.language, copy_language=ctx.copy_language, campaign=ctx.campaign,
+        reels=reels, fewer_reels_reason=plan.notes, rejected=plan.rejected, order_stats=spikes.stats, exports=exports,
     )
-
-
-# ---------------------------------------------------------------- writing
 
 
 def output_files(manifest: Manifest) -> list[str]:
@@ -287,6 +197,3 @@ def package_run(
     write_text_atomic(out_dir / MANIFEST_FILE, manifest_json(manifest))
     return manifest
 
-
-def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
