@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .cut_lexicon import DEFAULT_DIGRESSION_PHRASES, DEFAULT_FILLERS
 from .errors import ConfigError
 
 PRESET_DIRS = (
@@ -198,9 +199,22 @@ class MomentsConfig(Section):
     tail_s: float = Field(0.6, ge=0, description="Audio kept after the last word.")
     max_pause_s: float = Field(
         4.0, gt=0,
-        description="A silence longer than this inside a pitch is dead air: the reel starts after it when the rest "
-        "still holds the pitch, else it is kept and flagged.",
+        description="A silence longer than this is dead air: it ends a pitch (unless the product is named again or a "
+        "call to action follows), and inside a reel it is cut (moments.cut_dead_air).",
     )
+    cut_live_only: bool = Field(True, description="Cut live-only offers (moments.stale_phrases) from inside the reel, not just flag them.")
+    cut_dead_air: bool = Field(True, description="Cut silences longer than moments.max_pause_s from inside the reel.")
+    cut_digressions: bool = Field(
+        True, description="Cut digressions inside the pitch: comments read out, stock checks (moments.digression_phrases), "
+        "another product named in passing.")
+    cut_fillers: bool = Field(False, description="Cut filler words (moments.filler_words: um, uh, kiểu, 那个...).")
+    min_segment_s: float = Field(1.5, gt=0, description="A piece shorter than this between two cuts is kept with its neighbour (no flashes).")
+    digression_phrases: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_DIGRESSION_PHRASES.items()},
+        description="Digression lexicon per language ('*' stands for one to three words).")
+    filler_words: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_FILLERS.items()},
+        description="Filler words per language, matched as whole words.")
     cta_match_min: float = Field(88.0, ge=0, le=100, description="Fuzzy score (0-100) for a call-to-action or live-only phrase.")
     cta_phrases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_CTA_PHRASES.items()},

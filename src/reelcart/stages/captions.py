@@ -17,6 +17,7 @@ from ..config import CaptionsConfig, OverlayConfig, RenderConfig
 from ..fonts import CJK_LANGS, Face, ass_size, char_script, face_runs, line_factor, text_width_px
 from ..models import Moment, Product, Word
 from ..platforms import Platform
+from ..timeline import to_reel_time, words_on_reel_clock
 
 PAGE_GAP_S = 0.7
 SENTENCE_END = re.compile(r"[.?!。？！؟…]['\"”’»」』)]*$")
@@ -92,23 +93,14 @@ def apply_case(text: str, case: str) -> str:
 
 
 def reel_words(words: list[Word], moment: Moment, uppercase: bool = False, *, case: str | None = None) -> list[Word]:
-    """Words inside the moment, on the reel's clock (text stripped; case applied)."""
+    """Words inside the moment's segments, on the reel's clock (text stripped; case applied); words
+    in a cut are left out."""
     case = case or ("upper" if uppercase else "original")
     out = []
-    for w in words:
-        if w.end_s <= moment.start_s or w.start_s >= moment.end_s:
-            continue
+    for w in words_on_reel_clock(words, moment.spans()):
         text = apply_case(w.text.strip(), case)
-        if not text:
-            continue
-        out.append(
-            Word(
-                text=text,
-                start_s=round(max(0.0, w.start_s - moment.start_s), 3),
-                end_s=round(min(moment.duration_s, w.end_s - moment.start_s), 3),
-                probability=w.probability,
-            )
-        )
+        if text:
+            out.append(w.model_copy(update={"text": text}))
     return out
 
 
@@ -672,7 +664,7 @@ def build_card(
         else:
             qr_x, tx, talign = x1 - pad - qr, x0 + pad, 7
         if moment.cta_start_s is not None:
-            spans.append((max(0.0, moment.cta_start_s - moment.start_s), card_until))
+            spans.append((to_reel_time(moment.cta_start_s, moment.spans(), snap=True) or 0.0, card_until))
         spans.append((max(0.0, duration - overlay.card_last_s), card_until))
         merged: list[tuple[float, float]] = []
         for s, e in sorted(spans):
