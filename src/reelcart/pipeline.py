@@ -36,7 +36,7 @@ from .models import (
     Transcript,
 )
 from .orders import load_orders
-from .stages import audio, clock, moments, package, probe, reframe, render, spikes, transcribe
+from .stages import audio, clock, moments, package, probe, reframe, render, segment_crop, spikes, transcribe
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -302,8 +302,8 @@ class Pipeline:
 
     def _reframe(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
         r = self.preset.render
-        planned = [m.model_copy(update={"crop": m.crop or reframe.plan_crop(info, m, self.preset.reframe, r.width_px, r.height_px)})
-                   for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
+        planned = [m.model_copy(update={"crop": m.crop or segment_crop.plan_segment_crops(
+                       info, m, self.preset.reframe, r.width_px, r.height_px, reframe.plan_crop)}) for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
         return plan.model_copy(update={"moments": planned})
 
     def _render(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, transcript: Transcript,

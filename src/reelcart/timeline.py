@@ -46,6 +46,19 @@ def to_source_time(t_s: float, segments: Sequence[TimeRange]) -> float:
     return segments[-1].end_s if segments else t_s
 
 
+def _segment_of(w: Word, segments: Sequence[TimeRange]) -> int | None:
+    middle = (w.start_s + w.end_s) / 2
+    for i, seg in enumerate(segments):
+        if seg.start_s <= middle < seg.end_s or (middle == seg.end_s == w.end_s):
+            return i
+    return None
+
+
+def words_inside(words: Sequence[Word], segments: Sequence[TimeRange]) -> list[Word]:
+    """The source-time words the reel plays (those whose middle lies in a segment)."""
+    return [w for w in words if _segment_of(w, segments) is not None]
+
+
 def words_on_reel_clock(words: Sequence[Word], segments: Sequence[TimeRange]) -> list[Word]:
     """Source-time words mapped to reel time; words whose middle falls in a cut are dropped, words
     reaching over a segment's edge are clipped to it (a cut never falls inside a word in a plan
@@ -53,11 +66,11 @@ def words_on_reel_clock(words: Sequence[Word], segments: Sequence[TimeRange]) ->
     out: list[Word] = []
     offsets = segment_offsets(segments)
     for w in words:
-        middle = (w.start_s + w.end_s) / 2
-        for seg, offset in zip(segments, offsets):
-            if seg.start_s <= middle < seg.end_s or (middle == seg.end_s == w.end_s):
-                start = offset + max(0.0, w.start_s - seg.start_s)
-                end = offset + min(seg.end_s, w.end_s) - seg.start_s
-                out.append(w.model_copy(update={"start_s": round(start, 3), "end_s": round(max(start, end), 3)}))
-                break
+        i = _segment_of(w, segments)
+        if i is None:
+            continue
+        seg, offset = segments[i], offsets[i]
+        start = offset + max(0.0, w.start_s - seg.start_s)
+        end = offset + min(seg.end_s, w.end_s) - seg.start_s
+        out.append(w.model_copy(update={"start_s": round(start, 3), "end_s": round(max(start, end), 3)}))
     return out

@@ -24,6 +24,7 @@ from ..models import (
     Manifest,
     ManifestProduct,
     ManifestReel,
+    Moment,
     MomentPlan,
     PlatformPost,
     Product,
@@ -33,6 +34,7 @@ from ..models import (
     Word,
 )
 from ..platforms import SPECS
+from ..timeline import words_inside
 
 STAGE = "package"
 VERSION = 2
@@ -142,10 +144,11 @@ def copy_templates(config: PackageConfig, language: str) -> tuple[str, str, str]
 # ---------------------------------------------------------------- manifest
 
 
-def _reel_words(transcript: Transcript | None, start_s: float, end_s: float) -> list[Word]:
+def _reel_words(transcript: Transcript | None, moment: Moment) -> list[Word]:
+    """The words the reel plays (source times; words in a cut are left out)."""
     if transcript is None:
         return []
-    return [w for w in transcript.words() if w.start_s >= start_s - 0.05 and w.end_s <= end_s + 0.05]
+    return words_inside(transcript.words(), moment.spans())
 
 
 def build_manifest(
@@ -174,7 +177,7 @@ def build_manifest(
         if reel is None:
             continue
         product = products[moment.sku]
-        words = _reel_words(transcript, moment.start_s, moment.end_s)
+        words = _reel_words(transcript, moment)
         phrase = key_phrase(words, product=product, language=language, cta_phrases=cta_phrases,
                             stale_phrases=stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
         if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
@@ -224,6 +227,8 @@ def build_manifest(
                 key_phrase=phrase,
                 transcript_excerpt=transcript_excerpt(words) if words else moment.first_words,
                 cta_text=moment.cta_text,
+                segments=moment.spans(),
+                cuts=moment.cuts,
                 posts=posts,
             )
         )
