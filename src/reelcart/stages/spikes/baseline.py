@@ -48,6 +48,15 @@ def rolling_median(values: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
+def short_log_median(values: np.ndarray, quiet: np.ndarray, width: int) -> np.ndarray:
+    """Centred rolling median; in a recording shorter than the window (every window holds all of
+    it, and no history around its bursts), the median of its quiet bins, so bursts that fill much
+    of it (and their tails) do not lift their own baseline. In longer logs bursts cannot move it."""
+    if len(values) >= width or quiet.all() or not quiet.any():
+        return rolling_median(values, width)
+    return np.full(len(values), float(np.median(values[quiet])))
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """Inclusive (start, end) index pairs of True runs."""
     runs: list[tuple[int, int]] = []
@@ -138,7 +147,7 @@ def _test(s: _Series, quiet: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     local = _centred_sums(np.where(quiet, counts_f, 0.0), s.base_bins)
     mean = np.where(weight >= min(s.base_bins, n) / 4, local / np.maximum(weight, 1e-9), typical)
     floor = np.maximum(mean, LOCAL_FLOOR_SHARE * typical)  # a dry spell nearby is no zero rate
-    baseline = np.maximum(s.median, floor)
+    baseline = np.maximum(short_log_median(counts_f, quiet, s.base_bins), floor)
     hot = np.zeros(n, dtype=bool)
     zmax = np.full(n, -np.inf)
     for width, extra_z in s.scales:
@@ -166,8 +175,7 @@ def _test(s: _Series, quiet: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 def _first_quiet(s: _Series, enough: float) -> tuple[np.ndarray, np.ndarray]:
     """(busy, quiet) bins before any test. Quiet: away from windows that beat the reference by
     min_orders at any scale; if that leaves too little, at one minute only; else (bursts everywhere,
-    or a short recording with bursts in its first and last minutes) the bins within Poisson reach of
-    the typical bin. The reference: the rolling median, or where counts are too low for a median
+    or a short recording filled with bursts) the bins within Poisson reach of the lower quartile. The reference: the rolling median, or where counts are too low for a median
     (0 for a slow SKU) the mean rate around the window with the window itself left out."""
     n = len(s.counts)
     local_sum = _centred_sums(s.counts, s.base_bins)
@@ -188,8 +196,8 @@ def _first_quiet(s: _Series, enough: float) -> tuple[np.ndarray, np.ndarray]:
         return busy, ~busy
     if not any_flag.any():
         return busy, np.ones(n, dtype=bool)  # nothing stands out anywhere: every bin is quiet
-    typical_bin = float(np.median(s.counts))
-    return busy, s.counts <= typical_bin + 2 * math.sqrt(typical_bin + 1)
+    low = float(np.quantile(s.counts, 0.25))
+    return busy, s.counts <= low + 2 * math.sqrt(low + 1)
 
 
 def analyse(counts: np.ndarray, config: SpikesConfig, min_z: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
