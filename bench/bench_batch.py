@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT / "src"))
 
-from reelcart.ffmpeg import run_ffmpeg  # noqa: E402
+from reelcart.media.ffmpeg import run_ffmpeg  # noqa: E402
 from reelcart.resources import machine_cores  # noqa: E402
 
 RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}

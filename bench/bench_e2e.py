@@ -35,7 +35,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from reelcart.ffmpeg import run_ffmpeg  # noqa: E402
+from reelcart.media.ffmpeg import run_ffmpeg  # noqa: E402
+from reelcart.pipeline import stage_names  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 SAMPLES = ROOT / "samples"
@@ -97,7 +98,7 @@ def recording(hours: float) -> tuple[Path, Path, Path]:
     return video, orders, SAMPLES / "catalog.csv"
 
 
-STAGES = ("probe", "audio", "spikes", "transcribe", "moments", "reframe", "render", "package")
+STAGES = stage_names()
 
 
 def run_measured(cmd: list[str], env: dict[str, str] | None = None,
@@ -162,7 +163,7 @@ import json, sys, time
 from faster_whisper import WhisperModel
 from moviepy import CompositeVideoClip, TextClip, VideoFileClip
 sys.path.insert(0, sys.argv[3])
-from reelcart.fonts import resolve_face
+from reelcart.media.fonts import resolve_face
 from reelcart.speech.models import resolve_model
 video, plan_file = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from reelcart.config import ReframeConfig  # noqa: E402
-from reelcart.ffmpeg import AnalysisFrames  # noqa: E402
+from reelcart.media.ffmpeg import AnalysisFrames  # noqa: E402
 from reelcart.stages import reframe  # noqa: E402
-from reelcart.stages.probe import probe_media  # noqa: E402
+from reelcart.media.probe import probe_media  # noqa: E402
 from tests.reframe_media import Layer, background, blob, compose, face_from_clip, sine_x  # noqa: E402
 from tests.reframe_metrics import containment, jitter, output_times  # noqa: E402
 from tests.test_reframe import moment  # noqa: E402

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from reelcart.config import load_preset  # noqa: E402
-from reelcart.ffmpeg import run_ffmpeg  # noqa: E402
-from reelcart.fonts import resolve_face  # noqa: E402
+from reelcart.media.ffmpeg import run_ffmpeg  # noqa: E402
+from reelcart.media.fonts import resolve_face  # noqa: E402
 from reelcart.models import (  # noqa: E402
     CropKeyframe,
     CropPlan,
@@ -41,10 +41,11 @@ from reelcart.models import (  # noqa: E402
     Transcript,
     Word,
 )
-from reelcart.stages import probe, render  # noqa: E402
+from reelcart.media import probe  # noqa: E402
+from reelcart.stages import render  # noqa: E402
 from reelcart.stages.captions import build_layout, build_pages, reel_words  # noqa: E402
 from reelcart.stages.reframe import window_size  # noqa: E402
-from reelcart.platforms import platform as platform_spec  # noqa: E402
+from reelcart.handoff.platforms import platform as platform_spec  # noqa: E402
 
 W, H, FPS, CRF, X264, AUDIO_K = 1080, 1920, 30, 21, "veryfast", 160
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from reelcart.ffmpeg import run_ffmpeg  # noqa: E402
+from reelcart.media.ffmpeg import run_ffmpeg  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 SAMPLES = ROOT / "samples"
@@ -57,10 +57,10 @@ def order_log(rows: int) -> Path:
 PARSE = """
 import json, resource, sys, time
 from pathlib import Path
-from reelcart.catalog import load_catalog
+from reelcart.inputs.catalog import load_catalog
 from reelcart.config import Preset
 from reelcart.errors import ReelcartError
-from reelcart.orders import load_orders
+from reelcart.inputs.orders import load_orders
 from reelcart.stages import spikes
 preset = Preset()
 catalog = load_catalog(Path(sys.argv[2]))

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from reelcart.config import MomentsConfig, TranscribeConfig  # noqa: E402
-from reelcart.ffmpeg import run_ffmpeg  # noqa: E402
+from reelcart.media.ffmpeg import run_ffmpeg  # noqa: E402
 from reelcart.models import OrderStats, Spike, SpikeReport, TimeRange  # noqa: E402
 from reelcart.stages import transcribe as T  # noqa: E402
 from reelcart.stages.audio import build_extract_args, pcm_digest  # noqa: E402

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from reelcart.catalog import load_catalog
+from reelcart.inputs.catalog import load_catalog
 from reelcart.config import Preset
 from reelcart.models import MomentPlan, Segment, TimeRange, Transcript, Word
-from reelcart.orders import load_orders
+from reelcart.inputs.orders import load_orders
 from reelcart.stages import clock, moments, spikes
 
 FAMILIES = (

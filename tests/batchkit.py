@@ -12,7 +12,7 @@ from pathlib import Path
 
 import av
 
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 
 from .conftest import SAMPLES
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from reelcart.cli import main
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 from reelcart.models import Catalog, Product, Segment, TimeRange, Transcript, Word
 
 ROOT = Path(__file__).resolve().parents[1]

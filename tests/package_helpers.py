@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 
 from reelcart.config import Preset
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 from reelcart.models import (
     Catalog,
     Manifest,
@@ -30,7 +30,7 @@ from reelcart.models import (
     Spike,
     SpikeReport,
 )
-from reelcart.schema import json_schema
+from reelcart.handoff.schema import json_schema
 from reelcart.stages import package
 
 from .conftest import make_transcript

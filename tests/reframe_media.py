@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 
 
 @dataclass(frozen=True)

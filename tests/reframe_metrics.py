@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reelcart.ffmpeg import AnalysisFrames
+from reelcart.media.ffmpeg import AnalysisFrames
 from reelcart.models import CropPlan
 from reelcart.stages.reframe import evaluate_path
 

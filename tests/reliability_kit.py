@@ -20,7 +20,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reelcart.cli import main
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

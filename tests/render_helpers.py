@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from reelcart.config import Preset, load_preset
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 from reelcart.models import Moment, Product, ScoreParts, Segment, TimeRange, Transcript, Word
-from reelcart.stages import probe
+from reelcart.media import probe
 
 SCORE = ScoreParts(sales_lift=1, pitch=1, call_to_action=1, speech_density=1, stale_penalty=0, total=1)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 
 from .reliability_kit import (
     SAMPLES, clip40, cli, error_line, good_copy, orders40, orders_text, probe_ok, run_args, scratch, snapshot,
@@ -355,7 +355,7 @@ def test_output_folder_not_writable(tmp_path):
 
 def _limited_ffmpeg(monkeypatch, limit_bytes: int) -> None:
     """Fault injection: every ffmpeg child may write at most ``limit_bytes`` per file (SIGXFSZ beyond)."""
-    import reelcart.ffmpeg as ff
+    import reelcart.media.ffmpeg as ff
 
     real_run = ff.subprocess.run
 
@@ -429,7 +429,7 @@ def test_recording_longer_than_the_limit_is_refused_up_front():
     (bench/bench_scale.py recording --hours 24 --hours 30)."""
     from reelcart.errors import InputError
     from reelcart.models import MediaInfo
-    from reelcart.stages import probe
+    from reelcart.media import probe
 
     def info(hours: float) -> MediaInfo:
         return MediaInfo(path="/rec/long.mp4", container="mov", duration_s=hours * 3600, size_bytes=1, has_video=True,

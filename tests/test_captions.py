@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from reelcart.config import CaptionsConfig, OverlayConfig, RenderConfig, load_preset
-from reelcart.fonts import face_runs, missing_glyphs, primary_face, resolve_face, text_width_px
+from reelcart.media.fonts import face_runs, missing_glyphs, primary_face, resolve_face, text_width_px
 from reelcart.models import Moment, Product, ScoreParts, Word
-from reelcart.platforms import PLATFORMS
+from reelcart.handoff.platforms import PLATFORMS
 from reelcart.stages.captions import (
     ass_escape,
     ass_unescape,

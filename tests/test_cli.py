@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from reelcart import __version__
 from reelcart.cli import main
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 
 from .conftest import GREEN, SAMPLES, invoke, run_args  # sample_run: a session fixture in conftest, shared with other modules
 

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reelcart.artifacts import read_model
-from reelcart.catalog import load_catalog
+from reelcart.inputs.catalog import load_catalog
 from reelcart.config import OrdersConfig, Preset, load_preset, parse_set_option
 from reelcart.errors import ReelcartError
 from reelcart.models import Catalog, MediaInfo, MomentPlan, Product
-from reelcart.orders import load_orders
+from reelcart.inputs.orders import load_orders
 
 from .reliability_kit import SAMPLES
 

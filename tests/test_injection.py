@@ -136,7 +136,7 @@ def test_filter_graph_never_contains_untrusted_text(text):
 
 def test_escape_filter_value_survives_a_real_filter_graph(tmp_path):
     """The escaping helper for filter options: a hostile value stays one option value (no extra filter runs)."""
-    from reelcart.ffmpeg import escape_filter_value, run_ffmpeg
+    from reelcart.media.ffmpeg import escape_filter_value, run_ffmpeg
 
     out = tmp_path / "f.txt"
     for text in ["plain", "a'b", "c:d", "x,negate", "[v];[v]negate", "e\\f", "%{pts}", "g;h=i"]:

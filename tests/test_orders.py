@@ -6,7 +6,7 @@ import pytest
 
 from reelcart.config import OrdersConfig
 from reelcart.errors import InputError
-from reelcart.orders import load_orders
+from reelcart.inputs.orders import load_orders
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 SKUS = {"A", "B"}

@@ -4,14 +4,14 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 
-from reelcart.catalog import load_catalog, parse_price
+from reelcart.inputs.catalog import load_catalog, parse_price
 from reelcart.config import ConfigError, PackageConfig, load_preset
-from reelcart.copywriting import build_copy, format_price, hashtag, key_phrase, merge_hashtags, transcript_excerpt
+from reelcart.handoff.copywriting import build_copy, format_price, hashtag, key_phrase, merge_hashtags, transcript_excerpt
 from reelcart.errors import InputError
 from reelcart.models import Product
-from reelcart.platforms import SPECS, text_length
+from reelcart.handoff.platforms import SPECS, text_length
 from reelcart.stages.package import campaign_name, copy_templates, slug, tracked_link, upload_name
-from reelcart.templates import render_template, template_fields
+from reelcart.handoff.templates import render_template, template_fields
 
 from .conftest import SAMPLES, words_from_script
 

@@ -12,10 +12,10 @@ import av
 import pytest
 
 from reelcart.config import load_preset
-from reelcart.export import COLUMNS, csv_cell, render_csv
+from reelcart.handoff.export import COLUMNS, csv_cell, render_csv
 from reelcart.models import Catalog, Product
-from reelcart.platforms import SPECS, text_length
-from reelcart.schema import schema_text
+from reelcart.handoff.platforms import SPECS, text_length
+from reelcart.handoff.schema import schema_text
 
 from .conftest import invoke
 from .package_helpers import PAYLOADS, ROOT, hostile_run, make_media, synthetic_run, validate_manifest
@@ -221,7 +221,7 @@ def test_report_without_reels_or_orders_says_so(tmp_path):
     from datetime import datetime, timezone
 
     from reelcart.models import Manifest, OrderStats, Rejected, SpikeReport
-    from reelcart.report import build_report
+    from reelcart.handoff.report import build_report
 
     stats = OrderStats(source="o.csv", format="shopify", rows=3, unreadable=3)
     manifest = Manifest(tool="reelcart", version="0", source="/x/live.mp4", stream_start=datetime(2026, 1, 1, tzinfo=timezone.utc),

@@ -10,10 +10,11 @@ import pytest
 
 from reelcart.config import ReframeConfig
 from reelcart.errors import ConfigError
-from reelcart.ffmpeg import AnalysisFrames, run_ffmpeg
+from reelcart.media.ffmpeg import AnalysisFrames, run_ffmpeg
 from reelcart.models import CropKeyframe, CropPlan, CropShot, MediaInfo, Moment, ScoreParts
-from reelcart.stages import reframe, subjects
-from reelcart.stages.probe import probe_media
+from reelcart.stages import reframe
+from reelcart.stages.reframe import subjects
+from reelcart.media.probe import probe_media
 from reelcart.stages.reframe import (
     build_geometry_filter,
     evaluate_path,
@@ -23,7 +24,7 @@ from reelcart.stages.reframe import (
     plan_crop,
     window_size,
 )
-from reelcart.stages.subjects import Box, link_tracks
+from reelcart.stages.reframe.subjects import Box, link_tracks
 
 
 def moment(duration_s: float, start_s: float = 0.0) -> Moment:

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from reelcart.config import ReframeConfig
-from reelcart.stages.probe import probe_media
+from reelcart.media.probe import probe_media
 from reelcart.stages.reframe import plan_crop
 
 from .reframe_media import Layer, background, blob, compose, concat, face_from_clip, sine_x

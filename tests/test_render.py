@@ -7,12 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from reelcart import ffmpeg as ffmpeg_mod
-from reelcart.fonts import line_factor, text_width_px
+from reelcart.media import ffmpeg as ffmpeg_mod
+from reelcart.media.fonts import line_factor, text_width_px
 from reelcart.stages import render as render_mod
 from reelcart.stages.captions import ass_unescape
 from reelcart.stages.package import reel_link
-from reelcart.validate import validate_file
+from reelcart.media.validate import validate_file
 
 from .render_helpers import (
     audio_samples,

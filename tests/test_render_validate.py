@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from reelcart.cli import main
-from reelcart.ffmpeg import run_ffmpeg
-from reelcart.validate import top_level_boxes, validate_file
+from reelcart.media.ffmpeg import run_ffmpeg
+from reelcart.media.validate import top_level_boxes, validate_file
 
 from .render_helpers import make_clip, transcript
 
@@ -107,7 +107,7 @@ def test_open_eyes_beat_a_sharper_frame_with_closed_eyes(tmp_path, shared_media)
     import cv2
     import numpy as np
 
-    from reelcart.stages import thumbnail
+    from reelcart.stages.render import thumbnail
 
     with av.open(str(shared_media / "crowd_faces_1080p_4s.mp4")) as c:
         frame = next(f for i, f in enumerate(c.decode(video=0)) if i == 50).to_ndarray(format="bgr24")

@@ -11,10 +11,11 @@ import re
 
 import pytest
 
-from reelcart.catalog import load_catalog
+from reelcart.inputs.catalog import load_catalog
 from reelcart.config import load_preset
 from reelcart.pipeline import PLAN_FILE, Pipeline, RunRequest
-from reelcart.stages import probe, render, transcribe
+from reelcart.media import probe
+from reelcart.stages import render, transcribe
 
 from .conftest import SAMPLES
 from .test_pipeline_clock import scripted_transcription

@@ -12,7 +12,7 @@ from reelcart.config import MomentsConfig
 from reelcart.errors import InputError
 from reelcart.models import CropKeyframe, CropPlan, CropShot, Cut, TimeRange, Word
 from reelcart.stages.moments import apply_editor_plan, check_plan_times, load_plan, plan_moments
-from reelcart.stages.segment_crop import join_crop_plans
+from reelcart.stages.reframe.segments import join_crop_plans
 from reelcart.timeline import segment_offsets, to_reel_time, to_source_time, words_on_reel_clock
 
 from .conftest import make_transcript

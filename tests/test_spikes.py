@@ -57,7 +57,7 @@ def test_sparse_log_few_dozen_orders():
 # ---------------------------------------------------------------- harder logs
 
 from reelcart.models import OrderStats  # noqa: E402
-from reelcart.orders import OrderTable  # noqa: E402
+from reelcart.inputs.orders import OrderTable  # noqa: E402
 from reelcart.stages.spikes import find_spikes  # noqa: E402
 
 

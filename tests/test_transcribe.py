@@ -17,7 +17,7 @@ import pytest
 from reelcart.speech import models as speech_models
 from reelcart.config import MomentsConfig, TranscribeConfig
 from reelcart.errors import ModelError
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 from reelcart.models import OrderStats, Segment, Spike, SpikeReport, TimeRange, Transcript, Word
 from reelcart.progress import LineProgress, audio_progress
 from reelcart.stages import transcribe as T
@@ -31,7 +31,7 @@ from reelcart.speech.activity import (
     refine_word_times,
     speech_regions,
 )
-from reelcart.stages.transcript_files import build_cues, build_srt, build_vtt
+from reelcart.stages.captions.transcript_files import build_cues, build_srt, build_vtt
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"

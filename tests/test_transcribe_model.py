@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from reelcart.cli import main
 from reelcart.config import TranscribeConfig
 from reelcart.errors import ModelError
-from reelcart.ffmpeg import run_ffmpeg
+from reelcart.media.ffmpeg import run_ffmpeg
 from reelcart.models import Catalog, Product, TimeRange, Transcript
 from reelcart.stages import transcribe as T
 from reelcart.stages.audio import build_extract_args, read_window

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TextIO
 
-STAGE_COUNT = 8  # probe, audio, spikes, transcribe, moments, reframe, render, package
 
 
 class JsonLinesReporter:
@@ -126,6 +125,8 @@ class TerminalReporter:
         return ", ".join(f"{n} {k}" for k, n in self.counts.items() if n)
 
     def handle(self, event: dict[str, Any]) -> None:
+        from .pipeline.stages import stage_names  # late: the stages import this module
+
         kind = event["event"]
         job = event.get("job")
         if kind == "batch_start":
@@ -139,11 +140,13 @@ class TerminalReporter:
             slot = self._free_slot()
             self.slots[job] = slot
             self.bars[job] = self._tqdm(
-                total=STAGE_COUNT, desc=f"  {job[:28]:<28}", position=slot, leave=False, file=self.stream,
+                total=len(stage_names()), desc=f"  {job[:28]:<28}", position=slot, leave=False, file=self.stream,
                 dynamic_ncols=True, bar_format="{desc} {bar:12} {n_fmt}/{total_fmt}{postfix}",
             )
         elif kind == "stage_start" and job in self.bars:
             self.stage[job] = (event.get("stage") or "", time.monotonic())
+            if event.get("stage") == "clock":  # the optional stage runs: one more step for this job
+                self.bars[job].total = len(stage_names(clock=True))
             self.bars[job].set_postfix_str(event.get("stage") or "", refresh=True)
         elif kind == "stage_end" and job in self.bars:
             self.bars[job].update(1)

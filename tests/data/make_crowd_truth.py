@@ -40,7 +40,7 @@ def iou(a, b) -> float:  # noqa: ANN001
 
 def main() -> None:
     sys.path.insert(0, str(HERE.parents[1] / "src"))
-    from reelcart.ffmpeg import ffmpeg_exe
+    from reelcart.media.ffmpeg import ffmpeg_exe
 
     import av
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..artifacts import atomic_path
 from ..errors import MediaError
-from ..ffmpeg import run_ffmpeg
+from ..media.ffmpeg import run_ffmpeg
 from ..models import AudioTrack, MediaInfo
 
 STAGE = "audio"

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..config import Preset
 from ..models import Catalog, ClockEstimate, Spike, SpikeReport, Transcript
-from ..orders import load_orders
+from ..inputs.orders import load_orders
 from . import moments, spikes
 
 STAGE = "clock"

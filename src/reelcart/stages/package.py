@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 from .. import __version__
 from ..artifacts import MANIFEST_FILE, write_text_atomic
 from ..config import DEFAULT_UTM_SOURCES, PackageConfig, Preset
-from ..copywriting import build_copy, clip_words, format_price, key_phrase, merge_hashtags, product_hashtag, transcript_excerpt
+from ..handoff.copywriting import build_copy, clip_words, format_price, key_phrase, merge_hashtags, product_hashtag, transcript_excerpt
 from ..models import (
     Catalog,
     Exports,
@@ -33,7 +33,7 @@ from ..models import (
     Transcript,
     Word,
 )
-from ..platforms import SPECS
+from ..handoff.platforms import SPECS
 from ..timeline import words_inside
 
 STAGE = "package"
@@ -280,8 +280,8 @@ def package_run(
     transcript: Transcript | None = None,
 ) -> Manifest:
     """Build the manifest and write the exports, the review page and manifest.json (last)."""
-    from ..export import previous_exports, write_exports
-    from ..report import build_report
+    from ..handoff.export import previous_exports, write_exports
+    from ..handoff.report import build_report
 
     out_dir = Path(out_dir)
     manifest = build_manifest(source=source, preset=preset, plan=plan, rendered=rendered, catalog=catalog,

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from ...config import SpikesConfig
 from ...models import SkuTimeline, Spike, SpikeReport
-from ...orders import OrderTable
+from ...inputs.orders import OrderTable
 from .baseline import analyse, poisson_sf, required_z, rolling_median
 from .bursts import bin_orders, detect_series
 from .overall import _Shares, attribute_overall, is_storewide

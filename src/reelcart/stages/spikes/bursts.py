@@ -8,7 +8,7 @@ import numpy as np
 
 from ...config import SpikesConfig
 from ...models import Spike
-from ...orders import OrderTable
+from ...inputs.orders import OrderTable
 from .baseline import _runs, _scales, _window_sums, analyse
 
 ONSET_BIN_Z = 2.0  # a burst's first bin stands this far above the baseline (bin z)

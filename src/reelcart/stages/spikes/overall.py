@@ -8,7 +8,7 @@ import numpy as np
 
 from ...config import SpikesConfig
 from ...models import Spike
-from ...orders import OrderTable
+from ...inputs.orders import OrderTable
 from .baseline import analyse
 from .bursts import bin_orders
 

@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import MediaError, ReelcartError
+from ..errors import MediaError, ReelcartError
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import platform
 import sys
 from dataclasses import dataclass
 
-from . import __version__
+from .. import __version__
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Check:
 def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - Preset, Path
     checks = [Check("reelcart", True, f"{__version__} on Python {sys.version.split()[0]} ({platform.platform()}), {os.cpu_count()} cores")]
     try:
-        from .ffmpeg import ENV_FFMPEG, ffmpeg_exe, ffmpeg_filters, ffmpeg_version
+        from ..media.ffmpeg import ENV_FFMPEG, ffmpeg_exe, ffmpeg_filters, ffmpeg_version
 
         exe = ffmpeg_exe()
         filters = ffmpeg_filters()
@@ -38,7 +38,7 @@ def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - P
         checks.append(Check("decoder", True, f"PyAV {av.__version__}"))
     except Exception as exc:  # noqa: BLE001
         checks.append(Check("decoder", False, f"PyAV not importable: {exc}"))
-    from .speech.models import ENV_CACHE, available_models, cache_dir, device_summary
+    from ..speech.models import ENV_CACHE, available_models, cache_dir, device_summary
 
     for row in available_models():
         detail = f"{row['languages']}; {row['source']}; {row['detail']}"
@@ -57,7 +57,7 @@ def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - P
     try:
         import cv2
 
-        from .stages.reframe import _face_detector
+        from ..stages.reframe import _face_detector
 
         detector = _face_detector()
         checks.append(Check("face detector", detector is not None, f"OpenCV {cv2.__version__} Haar frontal-face cascade" if detector is not None else f"OpenCV {cv2.__version__} has no Haar cascades (needs opencv-python-headless 4.x); motion tracking only"))
@@ -71,8 +71,8 @@ def _load_transcript(path):  # noqa: ANN001, ANN202 - Path -> Transcript
     import json
     from pathlib import Path
 
-    from .errors import InputError
-    from .models import Transcript
+    from ..errors import InputError
+    from ..models import Transcript
 
     path = Path(path)
     if path.is_dir():
@@ -87,8 +87,8 @@ def _load_transcript(path):  # noqa: ANN001, ANN202 - Path -> Transcript
 
 def font_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001
     """Caption faces per script, and glyph coverage of a transcript's text by the faces reelcart picks."""
-    from .config import Preset
-    from .fonts import FAMILIES, SCRIPT_SAMPLES, bundled_font_path, face_runs, missing_glyphs, primary_face, resolve_face
+    from ..config import Preset
+    from ..media.fonts import FAMILIES, SCRIPT_SAMPLES, bundled_font_path, face_runs, missing_glyphs, primary_face, resolve_face
 
     preset = preset or Preset()
     cap = preset.captions

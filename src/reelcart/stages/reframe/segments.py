@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import ReframeConfig
-from ..models import CropPlan, MediaInfo, Moment
-from ..timeline import segment_offsets
+from ...config import ReframeConfig
+from ...models import CropPlan, MediaInfo, Moment
+from ...timeline import segment_offsets
 
 
 def join_crop_plans(plans: list[CropPlan], offsets_s: list[float]) -> CropPlan:

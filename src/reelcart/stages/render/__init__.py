@@ -16,16 +16,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..artifacts import MANIFEST_FILE, atomic_path, write_text_atomic
-from ..config import Preset
-from ..errors import ConfigError, MediaError
-from ..ffmpeg import escape_filter_value, run_ffmpeg
-from ..fonts import RTL_LANGS, Face, prepare_fonts_dir, primary_face, text_script
-from ..models import MediaInfo, Moment, Product, RenderedReel, Transcript
-from ..resources import x264_thread_args
-from ..platforms import platform as platform_spec
+from ...artifacts import MANIFEST_FILE, atomic_path, write_text_atomic
+from ...config import Preset
+from ...errors import ConfigError, MediaError
+from ...media.ffmpeg import escape_filter_value, run_ffmpeg
+from ...media.fonts import RTL_LANGS, Face, prepare_fonts_dir, primary_face, text_script
+from ...models import MediaInfo, Moment, Product, RenderedReel, Transcript
+from ...resources import x264_thread_args
+from ...handoff.platforms import platform as platform_spec
 from . import thumbnail
-from .captions import (
+from ..captions import (
     CardPlan,
     Layout,
     Page,
@@ -36,7 +36,7 @@ from .captions import (
     build_srt,
     reel_words,
 )
-from .reframe import build_geometry_filter
+from ..reframe import build_geometry_filter
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ class ReelPlan:
 
 def plan_reel(info: MediaInfo, moment: Moment, product: Product, transcript: Transcript, preset: Preset,
               *, link: str | None = None) -> ReelPlan:
-    from .package import reel_link
+    from ..package import reel_link
 
     plat = platform_spec(preset.package.platform)
     duration = moment.duration_s

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .models import Manifest
+from ..models import Manifest
 
 SCHEMAS: dict[str, type[BaseModel]] = {"manifest": Manifest}
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

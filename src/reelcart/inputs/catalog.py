@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import InputError
-from .models import Catalog, Product
+from ..errors import InputError
+from ..models import Catalog, Product
 from .tabular import pick_column, read_rows
 
 REQUIRED = ("sku", "name", "url")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Transcript, Word
+from ...models import Transcript, Word
 
 SENTENCE_END = re.compile(r"[.?!。？！؟…]$")
 NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")

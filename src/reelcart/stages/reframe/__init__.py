@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import ReframeConfig
-from ..ffmpeg import AnalysisFrames
-from ..models import CropKeyframe, CropPlan, CropShot, MediaInfo, Moment
+from ...config import ReframeConfig
+from ...media.ffmpeg import AnalysisFrames
+from ...models import CropKeyframe, CropPlan, CropShot, MediaInfo, Moment
 from .subjects import Box, Track, build_detectors, haar_cascade, link_tracks
 
 log = logging.getLogger(__name__)

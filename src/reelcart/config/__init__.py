@@ -13,12 +13,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..errors import ConfigError
 from .cut_lexicon import DEFAULT_DIGRESSION_PHRASES, DEFAULT_FILLERS
-from .errors import ConfigError
 
 PRESET_DIRS = (
-    Path(__file__).parent / "presets",  # installed wheel
-    Path(__file__).resolve().parents[2] / "presets",  # source checkout / editable install
+    Path(__file__).resolve().parents[1] / "presets",  # installed wheel
+    Path(__file__).resolve().parents[3] / "presets",  # source checkout / editable install
 )
 
 
@@ -349,7 +349,7 @@ TargetPlatform = Literal["tiktok", "reels", "shorts"]
 
 
 def _check_template(template: str) -> str:
-    from .templates import template_fields
+    from ..handoff.templates import template_fields
 
     try:
         unknown = template_fields(template) - set(COPY_FIELDS)
@@ -513,7 +513,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read preset: {exc}", path=path) from exc
-    from .tabular import parse_yaml
+    from ..inputs.tabular import parse_yaml
 
     data = parse_yaml(text, path, ConfigError)
     if data is None:

@@ -31,10 +31,10 @@ from datetime import timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from .artifacts import atomic_path, write_text_atomic
-from .config import PackageConfig
-from .errors import ReelcartError
-from .models import Manifest, ManifestReel, PlatformPost
+from ..artifacts import atomic_path, write_text_atomic
+from ..config import PackageConfig
+from ..errors import ReelcartError
+from ..models import Manifest, ManifestReel, PlatformPost
 
 COLUMNS = ("file", "caption", "link", "time", "time_utc", "platform", "title", "hashtags", "cover", "media_url", "cover_url",
            "reel", "sku", "product")

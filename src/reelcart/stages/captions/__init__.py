@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..config import CaptionsConfig, OverlayConfig, RenderConfig
-from ..fonts import CJK_LANGS, Face, ass_size, char_script, face_runs, line_factor, text_width_px
-from ..models import Moment, Product, Word
-from ..platforms import Platform
-from ..timeline import to_reel_time, words_on_reel_clock
+from ...config import CaptionsConfig, OverlayConfig, RenderConfig
+from ...media.fonts import CJK_LANGS, Face, ass_size, char_script, face_runs, line_factor, text_width_px
+from ...models import Moment, Product, Word
+from ...handoff.platforms import Platform
+from ...timeline import to_reel_time, words_on_reel_clock
 
 PAGE_GAP_S = 0.7
 SENTENCE_END = re.compile(r"[.?!。？！؟…]['\"”’»」』)]*$")

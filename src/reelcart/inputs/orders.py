@@ -28,9 +28,9 @@ import numpy as np
 from dateutil import parser as date_parser
 
 from .catalog import parse_price
-from .config import OrdersConfig
-from .errors import ConfigError, InputError
-from .models import OrderStats, RowProblem
+from ..config import OrdersConfig
+from ..errors import ConfigError, InputError
+from ..models import OrderStats, RowProblem
 from .tabular import normalize_column, pick_column, read_rows
 
 FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import InputError, MediaError
-from .platforms import PLATFORMS, Platform
+from ..errors import InputError, MediaError
+from ..handoff.platforms import PLATFORMS, Platform
 
 
 @dataclass

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .artifacts import folder_lock, remove_stale_partials
-from .config import describe_preset, load_preset, parse_set_option, preset_files
-from .errors import InputError, ReelcartError
+from .. import __version__
+from ..artifacts import folder_lock, remove_stale_partials
+from ..config import describe_preset, load_preset, parse_set_option, preset_files
+from ..errors import InputError, ReelcartError
 
 log = logging.getLogger("reelcart")
 
@@ -112,7 +112,7 @@ def run_options(func):  # noqa: ANN001, ANN201
 
 
 def _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flags):  # noqa: ANN001, ANN003, ANN202
-    from .pipeline import RunRequest
+    from ..pipeline import RunRequest
 
     for path, what in ((video, "recording"), (orders, "order log"), (catalog, "catalog")):
         if not path.exists():
@@ -125,7 +125,7 @@ def _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flag
 
 def _run_locked(request, until: str | None = None):  # noqa: ANN001, ANN202 - RunRequest -> RunResult
     """The pipeline under the output folder's lock, after clearing what a killed run left behind."""
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     with folder_lock(request.out_dir):
         remove_stale_partials(request.out_dir)
@@ -203,7 +203,7 @@ def moments(video, orders, catalog, preset, out_dir, stream_start, sets, **flags
     Edit plan.json by hand (change start_s/end_s, add, move or remove one of a moment's segments,
     delete a moment, change its sku), then `reelcart render plan.json` renders it.
     """
-    from .pipeline import PLAN_FILE
+    from ..pipeline import PLAN_FILE
 
     request = _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flags)
     result = _run_locked(request, until="plan")
@@ -262,7 +262,7 @@ def render_plan(plan_file, orders, catalog, video, preset, out_dir, stream_start
     A hand-edited moment needs only sku, start_s and end_s; the product name, call to action and
     first words are refreshed from the transcript, and a cut inside a word moves to the word's edge.
     """
-    from .stages.moments import load_plan
+    from ..stages.moments import load_plan
 
     plan = load_plan(plan_file)
     inputs = plan.inputs
@@ -319,9 +319,9 @@ def _parse_clock(value: str | None) -> float | None:
 @reports_errors
 def transcribe(video, catalog, out_dir, preset, sets, start, end, **flags) -> None:  # noqa: ANN001
     """Transcribe a recording (or a range of it): writes transcript.json, transcript.srt and transcript.vtt."""
-    from .artifacts import write_model_atomic, write_text_atomic
-    from .pipeline import Pipeline, RunRequest
-    from .stages.transcript_files import build_srt, build_vtt
+    from ..artifacts import write_model_atomic, write_text_atomic
+    from ..pipeline import Pipeline, RunRequest
+    from ..stages.captions.transcript_files import build_srt, build_vtt
 
     if not video.exists():
         raise InputError("recording not found", path=video)
@@ -390,7 +390,7 @@ def schema() -> None:
 @reports_errors
 def schema_manifest() -> None:
     """JSON Schema (draft 2020-12) of manifest.json."""
-    from .schema import schema_text
+    from ..handoff.schema import schema_text
 
     click.echo(schema_text("manifest"), nl=False)
 
@@ -446,8 +446,8 @@ def batch(jobs_path, out_dir, preset, sets, model, language, workers, threads_pe
     Finished jobs are skipped, finished stages reused: run the same command again to resume.
     Exit code: 0 when every job succeeded, 1 when any failed, 130/143 when stopped by a signal.
     """
-    from .batch import REPORT_FILE, BatchOptions, DiscoverOptions, discover_jobs, finished_manifest, format_summary, run_batch
-    from .progress import make_reporter
+    from ..batch import REPORT_FILE, BatchOptions, DiscoverOptions, discover_jobs, finished_manifest, format_summary, run_batch
+    from ..progress import make_reporter
 
     overrides = [parse_set_option(item) for item in sets]
     for value, section, key in ((model, "transcribe", "model"), (language, "transcribe", "language")):
@@ -481,7 +481,7 @@ def batch(jobs_path, out_dir, preset, sets, model, language, workers, threads_pe
 @reports_errors
 def validate(files: tuple[Path, ...], platform_name: str) -> None:
     """Check video files against a platform's rules; list every failure (exit 1 if any)."""
-    from .validate import validate_file
+    from ..media.validate import validate_file
 
     failed = 0
     for path in files:
@@ -494,6 +494,3 @@ def validate(files: tuple[Path, ...], platform_name: str) -> None:
     if failed:
         sys.exit(1)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

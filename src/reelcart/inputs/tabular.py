@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, ReelcartError
+from ..errors import InputError, ReelcartError
 
 MAX_FIELD_CHARS = 1_000_000
 READ_CHUNK_BYTES = 1 << 20

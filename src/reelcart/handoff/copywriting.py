@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .models import Product, Word
+from ..models import Product, Word
 from .platforms import PlatformSpec, Unit, text_length
 from .templates import render_template
 
@@ -134,7 +134,7 @@ def key_phrase(
     dropped; earlier clauses, clauses addressed to the viewer and 5-10 words score higher; a
     clause that repeats the product name scores lower (the title already has the name).
     """
-    from .stages.moments import split_sentences  # late: stages import this module's neighbours
+    from ..stages.moments import split_sentences  # late: stages import this module's neighbours
 
     lang = (language or "en").split("-")[0].lower()
     names = [n for n in {_norm(product.name), *(_norm(a) for a in product.aliases)} if n]

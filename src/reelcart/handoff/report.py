@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 from .copywriting import format_price
-from .models import Catalog, Manifest, ManifestReel, SpikeReport
+from ..models import Catalog, Manifest, ManifestReel, SpikeReport
 from .platforms import SPECS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#000000")

@@ -27,8 +27,8 @@ from typing import Protocol
 
 import numpy as np
 
-from ..config import ReframeConfig
-from ..errors import ConfigError
+from ...config import ReframeConfig
+from ...errors import ConfigError
 
 FACE_KINDS = ("face",)
 

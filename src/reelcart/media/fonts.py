@@ -27,7 +27,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .artifacts import atomic_path
+from ..artifacts import atomic_path
 
 WEIGHT_NAMES = {
     100: "Thin", 200: "ExtraLight", 300: "Light", 400: "Regular", 500: "Medium",
@@ -158,7 +158,7 @@ def font_cache_dir() -> Path:
     root = os.environ.get(ENV_FONT_CACHE)
     if root:
         return Path(root)
-    from .speech.models import cache_dir
+    from ..speech.models import cache_dir
 
     return cache_dir() / "fonts"
 

@@ -42,15 +42,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
-from .artifacts import folder_lock, remove_stale_partials, write_model_atomic
-from .config import load_preset, parse_set_option
-from .errors import ConfigError, InputError, ReelcartError
-from .resources import ENV_THREADS, machine_cores
-from .tabular import parse_yaml
+from .. import __version__
+from ..artifacts import folder_lock, remove_stale_partials, write_model_atomic
+from ..config import load_preset, parse_set_option
+from ..errors import ConfigError, InputError, ReelcartError
+from ..resources import ENV_THREADS, machine_cores
+from ..inputs.tabular import parse_yaml
 
 if TYPE_CHECKING:
-    from .models import Manifest
+    from ..models import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,6 @@ VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".ts", ".flv", ".av
 ORDER_EXTENSIONS = (".csv", ".json", ".jsonl")
 CATALOG_EXTENSIONS = (".csv", ".json", ".yaml", ".yml")
 JOB_FIELDS = ("name", "video", "orders", "catalog", "preset", "out", "stream_start", "set")
-STAGES = ("probe", "audio", "spikes", "transcribe", "moments", "reframe", "render", "package")
 STOP_GRACE_S = 10.0
 
 JobStatus = Literal["pending", "running", "done", "skipped", "failed", "interrupted", "not run"]
@@ -329,7 +328,7 @@ def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, 
 
 
 def _entries_from_csv(path: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    from .tabular import read_rows
+    from ..inputs.tabular import read_rows
 
     entries = []
     for line, row in read_rows(path):
@@ -403,18 +402,14 @@ def finished_manifest(job: Job) -> Manifest | None:
         return None
     if not (job.out / "manifest.json").is_file() or not (job.out / "work").is_dir():
         return None
-    from .pipeline import Pipeline
+    from ..pipeline import Hooks, Pipeline
 
-    class CacheOnly(Pipeline):
-        def cached(self, stage, version, key_parts, model_type, compute, outputs=None):  # noqa: ANN001, ANN202
-            def refuse():  # noqa: ANN202
-                raise _NotCurrent(stage)
-
-            return super().cached(stage, version, key_parts, model_type, refuse, outputs)
+    def refuse(stage: str) -> None:
+        raise _NotCurrent(stage)
 
     try:
         request = _run_request(job.spec(None))
-        manifest = CacheOnly(request).run().manifest
+        manifest = Pipeline(request, hooks=Hooks(on_miss=refuse)).run().manifest
     except Exception:  # noqa: BLE001 - anything that stops the check means "not finished": run the job
         return None
     if manifest is None:
@@ -429,7 +424,7 @@ def finished_manifest(job: Job) -> Manifest | None:
 
 
 def _run_request(spec: dict[str, Any]):  # noqa: ANN202
-    from .pipeline import RunRequest
+    from ..pipeline import RunRequest
 
     for key, what in (("video", "recording"), ("orders", "order log"), ("catalog", "catalog")):
         if not spec.get(key) or not Path(spec[key]).is_file():
@@ -520,7 +515,7 @@ def job_main() -> int:
         if spec.get("problem"):
             raise InputError(spec["problem"])
         _limit_threads(spec.get("threads"))
-        from .pipeline import Pipeline
+        from ..pipeline import Hooks, Pipeline
 
         out = Path(spec["out"])
         with folder_lock(out):
@@ -533,18 +528,16 @@ def job_main() -> int:
                 with contextlib.suppress(FileNotFoundError):
                     (out / "manifest.json").unlink()
 
-            class Observed(Pipeline):
-                def cached(self, stage, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-                    current["stage"] = stage
-                    _emit({"kind": "event", "event": "stage_start", "stage": stage, "seconds": 0.0})
-                    return super().cached(stage, *args, **kwargs)
+            def on_start(stage: str) -> None:
+                current["stage"] = stage
+                _emit({"kind": "event", "event": "stage_start", "stage": stage, "seconds": 0.0})
 
-            def on_stage(record) -> None:  # noqa: ANN001
+            def on_end(record) -> None:  # noqa: ANN001
                 stages.append({"stage": record.stage, "status": record.status, "seconds": record.seconds})
                 _emit({"kind": "event", "event": "stage_end", "stage": record.stage, "status": record.status,
                        "seconds": record.seconds})
 
-            run = Observed(request, on_stage=on_stage).run()
+            run = Pipeline(request, hooks=Hooks(on_start=on_start, on_end=on_end)).run()
             current["stage"] = None
             manifest = run.manifest
             assert manifest is not None
@@ -573,7 +566,7 @@ def job_main() -> int:
 
 
 def _package_root() -> str:
-    return str(Path(__file__).resolve().parents[1])
+    return str(Path(__file__).resolve().parents[2])
 
 
 class JobProcess:
@@ -1213,6 +1206,3 @@ def run_batch(jobs: list[Job], options: BatchOptions, reporter: Reporter) -> tup
     report = batch.run()
     return report, batch.exit_code
 
-
-if __name__ == "__main__":
-    sys.exit(job_main())

@@ -1,0 +1,7 @@
+"""``python -m reelcart.batch``: one job process (the job spec arrives on stdin)."""
+
+import sys
+
+from . import job_main
+
+sys.exit(job_main())
