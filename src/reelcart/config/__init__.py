@@ -154,7 +154,7 @@ DEFAULT_STALE_PHRASES: dict[str, list[str]] = {
     "en": [
         "next five minutes", "next 5 minutes", "next ten minutes", "next 10 minutes", "next few minutes",
         "for the next five minutes only", "for the next * minutes only",
-        "comment below", "drop a comment", "type in the chat", "type * in the chat", "in the chat", "live only",
+        "comment below", "comment * below", "drop a comment", "type in the chat", "type * in the chat", "in the chat", "live only",
         "live-only", "only on this live", "only on the live", "only for viewers right now", "only for live viewers",
         "right now on the live", "while we're live", "while we are live", "during the live", "during this live",
         "live price", "live exclusive", "until the end of the stream", "until the end of the live", "tonight only",
