@@ -134,15 +134,23 @@ def test_filter_graph_never_contains_untrusted_text(text):
     assert args[args.index("-i") + 1] == str(Path(f"/rec/{text}.mp4").resolve())  # one argv element, no shell
 
 
-def test_escape_filter_value_survives_a_real_filter_graph(tmp_path):
-    """The escaping helper for filter options: a hostile value stays one option value (no extra filter runs)."""
-    from reelcart.media.ffmpeg import escape_filter_value, run_ffmpeg
+def test_graph_options_survive_hostile_values(tmp_path):
+    """Filter options built by media.graphs: a hostile value stays one option value (no extra filter runs)."""
+    from reelcart.media import graphs
 
     out = tmp_path / "f.txt"
     for text in ["plain", "a'b", "c:d", "x,negate", "[v];[v]negate", "e\\f", "%{pts}", "g;h=i"]:
         # the metadata filter writes the key/value it was given; an injected filter would change the graph
-        vf = f"metadata=mode=add:key=k:value={escape_filter_value(text)},metadata=mode=print:file={out.name}"
-        run_ffmpeg(["-f", "lavfi", "-i", "color=c=black:s=16x16:d=0.04", "-vf", vf, "-f", "null", "-"], what="escape test",
-                   cwd=tmp_path)
+        source = graphs.source("color=c=black:s=16x16:d=0.04", f="lavfi")
+        tagged = graphs.chain(source.video, ("metadata", {"mode": "add", "key": "k", "value": text}),
+                              ("metadata", {"mode": "print", "file": out.name}))
+        graphs.run(graphs.null_output([tagged]), what="escape test", cwd=tmp_path)
         printed = out.read_text(encoding="utf-8", errors="replace")
         assert f"k={text}" in printed, (text, printed)
+
+
+def test_positional_filter_values_must_be_plain():
+    from reelcart.media import graphs
+
+    with pytest.raises(ValueError, match="named option"):
+        graphs.node(graphs.source("x.mp4").video, "drawtext", "text='a:b'")

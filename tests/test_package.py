@@ -10,7 +10,8 @@ from reelcart.handoff.copywriting import build_copy, format_price, hashtag, key_
 from reelcart.errors import InputError
 from reelcart.models import Product
 from reelcart.handoff.platforms import SPECS, text_length
-from reelcart.stages.package import campaign_name, copy_templates, slug, tracked_link, upload_name
+from reelcart.handoff.links import campaign_name, slug, tracked_link, upload_name
+from reelcart.stages.package import copy_templates
 from reelcart.handoff.templates import render_template, template_fields
 
 from .conftest import SAMPLES, words_from_script

@@ -10,13 +10,14 @@ import pytest
 
 from reelcart.config import ReframeConfig
 from reelcart.errors import ConfigError
+from reelcart.media import graphs
 from reelcart.media.ffmpeg import AnalysisFrames, run_ffmpeg
 from reelcart.models import CropKeyframe, CropPlan, CropShot, MediaInfo, Moment, ScoreParts
 from reelcart.stages import reframe
 from reelcart.stages.reframe import subjects
 from reelcart.media.probe import probe_media
 from reelcart.stages.reframe import (
-    build_geometry_filter,
+    geometry_args,
     evaluate_path,
     find_cuts,
     limit_motion,
@@ -42,6 +43,14 @@ def read_raw(path: Path, w: int, h: int, channels: int = 1) -> np.ndarray:
         np.frombuffer(path.read_bytes(), np.uint8).reshape(-1, h, w)
 
 
+def lavfi(text: str) -> graphs.Stream:
+    return graphs.source(text, f="lavfi")
+
+
+def geometry_text(info: MediaInfo, plan: CropPlan, w: int, h: int) -> str:
+    return graphs.filter_text(geometry_args(graphs.source(info.path), info, plan, w, h, "-", f="null"))
+
+
 # ------------------------------------------------------------------------------------ geometry
 
 
@@ -58,7 +67,7 @@ def test_window_is_even_and_inside_the_frame(w: int, h: int, expect: tuple[int, 
 def test_vertical_source_gets_no_crop() -> None:
     plan = plan_crop(info_of(1080, 1920), moment(5), ReframeConfig(), 1080, 1920)
     assert plan.mode == "none"
-    graph = build_geometry_filter(info_of(1080, 1920), plan, 1080, 1920)
+    graph = geometry_text(info_of(1080, 1920), plan, 1080, 1920)
     assert "crop=" not in graph and "pad=1080:1920" in graph
 
 
@@ -224,10 +233,9 @@ def test_crop_path_renders_as_planned_with_a_jump_at_the_cut(tmp_path: Path) -> 
     keys = [KEYS[0], KEYS[1], CropKeyframe(t_s=1.5, x_px=100, y_px=0), *KEYS[3:]]
     plan = CropPlan(mode="track", source_width_px=256, source_height_px=64, width_px=36, height_px=64, keyframes=keys,
                     shots=[CropShot(start_s=0, end_s=1.5, mode="track"), CropShot(start_s=1.5, end_s=3.0, mode="track")])
-    graph = build_geometry_filter(info_of(256, 64), plan, 36, 64) + "[v]"
     out = tmp_path / "out.gray"
-    run_ffmpeg(["-f", "lavfi", "-i", "color=black:s=256x64:r=30:d=3,format=gray,geq=lum='X'", "-filter_complex", graph,
-                "-map", "[v]", "-f", "rawvideo", "-pix_fmt", "gray", str(out)], what="render test")
+    run_ffmpeg(geometry_args(lavfi("color=black:s=256x64:r=30:d=3,format=gray,geq=lum='X'"), info_of(256, 64), plan, 36, 64,
+                             out, f="rawvideo", pix_fmt="gray"), what="render test")
     frames = read_raw(out, 36, 64)
     assert len(frames) == 90
     seen = frames[:, 32, 0].astype(float)
@@ -245,10 +253,9 @@ def test_long_reel_expression_stays_small_and_parses(tmp_path: Path) -> None:
     geo = reframe.make_geometry(1920, 1080, 1080, 1920, 480)
     plan = reframe.build_plan([decision], geo, duration, ReframeConfig())
     assert 2 <= len(plan.keyframes) <= reframe.MAX_KEYFRAMES
-    graph = build_geometry_filter(info_of(1920, 1080), plan, 108, 192)
-    assert len(graph) < 64 * 1024
-    run_ffmpeg(["-f", "lavfi", "-i", "color=gray:s=1920x1080:r=5:d=0.4", "-filter_complex", graph + "[v]", "-map", "[v]",
-                "-f", "null", "-"], what="long expression")
+    args = geometry_args(lavfi("color=gray:s=1920x1080:r=5:d=0.4"), info_of(1920, 1080), plan, 108, 192, "-", f="null")
+    assert len(graphs.filter_text(args)) < 64 * 1024
+    run_ffmpeg(args, what="long expression")
 
 
 def test_fit_shot_inside_a_cropped_reel_switches_in_the_same_pass(tmp_path: Path) -> None:
@@ -256,10 +263,9 @@ def test_fit_shot_inside_a_cropped_reel_switches_in_the_same_pass(tmp_path: Path
             CropKeyframe(t_s=1.0, x_px=110, y_px=0), CropKeyframe(t_s=2.0, x_px=110, y_px=0)]
     plan = CropPlan(mode="steady", source_width_px=256, source_height_px=64, width_px=36, height_px=64, keyframes=keys,
                     shots=[CropShot(start_s=0, end_s=1.0, mode="steady"), CropShot(start_s=1.0, end_s=2.0, mode="fit")])
-    graph = build_geometry_filter(info_of(256, 64), plan, 36, 64) + "[v]"
     out = tmp_path / "out.gray"
-    run_ffmpeg(["-f", "lavfi", "-i", "color=black:s=256x64:r=10:d=2,format=gray,geq=lum='X'", "-filter_complex", graph,
-                "-map", "[v]", "-f", "rawvideo", "-pix_fmt", "gray", str(out)], what="render test")
+    run_ffmpeg(geometry_args(lavfi("color=black:s=256x64:r=10:d=2,format=gray,geq=lum='X'"), info_of(256, 64), plan, 36, 64,
+                             out, f="rawvideo", pix_fmt="gray"), what="render test")
     frames = read_raw(out, 36, 64)
     crop_row, fit_row = frames[5, 32].astype(int), frames[15, 32].astype(int)
     assert abs(crop_row[0] - 200) <= 1 and abs(crop_row[-1] - 235) <= 2  # a 36 px slice of the ramp
@@ -289,9 +295,8 @@ def test_phone_rotation_probe_analysis_and_render_agree(tmp_path: Path) -> None:
     plan = plan_crop(info, moment(1.0), ReframeConfig(), 1080, 1920)
     assert plan.mode == "none"
     out = tmp_path / "out.rgb"
-    graph = build_geometry_filter(info, plan, 90, 160) + "[v]"
-    run_ffmpeg(["-i", str(rotated), "-filter_complex", graph, "-map", "[v]", "-frames:v", "1", "-f", "rawvideo",
-                "-pix_fmt", "rgb24", str(out)], what="render rotated")
+    run_ffmpeg(geometry_args(graphs.source(rotated), info, plan, 90, 160, out, f="rawvideo", pix_fmt="rgb24", **{"frames:v": 1}),
+               what="render rotated")
     picture = read_raw(out, 90, 160, 3)[0]
     assert picture[:4].mean() > 20 and picture[-4:].mean() > 20  # filled to the top and bottom: no letterbox
 
@@ -305,8 +310,8 @@ def test_rotated_landscape_phone_clip_is_cropped_in_display_orientation(tmp_path
     plan = plan_crop(info, moment(1.0), ReframeConfig(mode="center"), 1080, 1920)
     assert (plan.width_px, plan.height_px) == (270, 480)
     out = tmp_path / "o.rgb"
-    run_ffmpeg(["-i", str(rotated), "-filter_complex", build_geometry_filter(info, plan, 54, 96) + "[v]", "-map", "[v]",
-                "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", str(out)], what="render rotated")
+    run_ffmpeg(geometry_args(graphs.source(rotated), info, plan, 54, 96, out, f="rawvideo", pix_fmt="rgb24", **{"frames:v": 1}),
+               what="render rotated")
     assert read_raw(out, 54, 96, 3).shape == (1, 96, 54, 3)
 
 
@@ -316,8 +321,7 @@ def test_odd_size_and_non_square_pixels_render(tmp_path: Path) -> None:
     plan = plan_crop(info, moment(1.2), ReframeConfig(analysis_fps=5), 1080, 1920)
     assert plan.width_px % 2 == 0 and all(0 <= k.x_px <= info.display_width_px - plan.width_px for k in plan.keyframes)
     out = tmp_path / "odd.rgb"
-    run_ffmpeg(["-i", str(odd), "-filter_complex", build_geometry_filter(info, plan, 108, 192) + "[v]", "-map", "[v]",
-                "-f", "rawvideo", "-pix_fmt", "rgb24", str(out)], what="render odd")
+    run_ffmpeg(geometry_args(graphs.source(odd), info, plan, 108, 192, out, f="rawvideo", pix_fmt="rgb24"), what="render odd")
     assert read_raw(out, 108, 192, 3).shape[0] == 12
 
     anamorphic = _clip(tmp_path, "sar.mp4", "scale=480:360,setsar=4/3", d=1.0)  # shows as 640x360
@@ -325,9 +329,9 @@ def test_odd_size_and_non_square_pixels_render(tmp_path: Path) -> None:
     assert (info.display_width_px, info.display_height_px) == (640, 360)
     plan = plan_crop(info, moment(1.0), ReframeConfig(mode="center"), 1080, 1920)
     assert (plan.width_px, plan.height_px) == (202, 360) and plan.keyframes[0].x_px == (640 - 202) // 2
-    graph = build_geometry_filter(info, plan, 108, 192)
-    assert graph.startswith("[0:v]scale=640:360,setsar=1,")
-    run_ffmpeg(["-i", str(anamorphic), "-filter_complex", graph + "[v]", "-map", "[v]", "-f", "null", "-"], what="render sar")
+    args = geometry_args(graphs.source(anamorphic), info, plan, 108, 192, "-", f="null")
+    assert graphs.filter_text(args).startswith("[0:v]scale=640:360[s0];[s0]setsar=1[s1];")
+    run_ffmpeg(args, what="render sar")
 
 
 # ------------------------------------------------------------------------------------ edited plans
@@ -410,6 +414,5 @@ def test_tall_source_is_cropped_vertically_and_renders(tmp_path: Path) -> None:
     plan = reframe.build_plan(decisions, geo, 4, ReframeConfig())
     assert decisions[0].mode == "steady" and {k.x_px for k in plan.keyframes} == {0}
     assert {k.y_px for k in plan.keyframes} == {0}  # the face is near the top: the window is clamped there
-    graph = build_geometry_filter(info_of(1080, 2400), plan, 54, 96)
-    run_ffmpeg(["-f", "lavfi", "-i", "color=gray:s=1080x2400:r=5:d=0.4", "-filter_complex", graph + "[v]", "-map", "[v]",
-                "-f", "null", "-"], what="tall render")
+    run_ffmpeg(geometry_args(lavfi("color=gray:s=1080x2400:r=5:d=0.4"), info_of(1080, 2400), plan, 54, 96, "-", f="null"),
+               what="tall render")

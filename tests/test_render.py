@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from reelcart.media import ffmpeg as ffmpeg_mod
+from reelcart.media.graphs import filter_text
 from reelcart.media.fonts import line_factor, text_width_px
 from reelcart.stages import render as render_mod
 from reelcart.stages.captions import ass_unescape
-from reelcart.stages.package import reel_link
+from reelcart.handoff.links import reel_link
 from reelcart.media.validate import validate_file
 
 from .render_helpers import (
@@ -81,6 +82,22 @@ def test_reel_streams(reel_1080):
     assert len(frames) == 180 and abs(frames[1][0] - frames[0][0] - 1 / 30) < 1e-3
 
 
+def test_an_independent_reader_agrees_on_size_duration_and_picture(reel_1080):
+    """moviepy (its own reader, not our probe or PyAV) reads the reel: size, duration, a decoded frame."""
+    from moviepy import VideoFileClip
+
+    reel = reel_1080["reel"]
+    with VideoFileClip(str(reel_1080["file"])) as clip:
+        assert tuple(clip.size) == (1080, 1920)
+        assert abs(clip.duration - reel.duration_s) < 0.1
+        assert clip.audio is not None and abs(clip.audio.duration - reel.duration_s) < 0.15
+        frame = clip.get_frame(2.0)
+    assert frame.shape == (1920, 1080, 3)
+    reference = frame_at(reel_1080["frames"], 2.0).astype(int)
+    assert np.abs(frame.astype(int) - reference).mean() < 6  # the same picture PyAV decodes
+    assert frame.std() > 10  # a real picture, not a blank
+
+
 def test_loudness_is_on_target(reel_1080):
     integrated, true_peak = render_mod.measure_output_loudness(reel_1080["file"])
     assert abs(integrated - (-14.0)) <= 1.0, integrated
@@ -96,8 +113,7 @@ def test_loudness_by_plain_gain_when_peaks_allow(tmp_path):
     pre = preset("default", render__width_px=270, render__height_px=480, render__loudness_lufs=-16.0,
                  overlay__product_card=False, render__thumbnail=False)
     measured = render_mod.measure_loudness(info, m, pre.render)
-    assert render_mod.loudness_filter(pre.render, measured).startswith("volume=")
-    assert "alimiter" not in render_mod.loudness_filter(pre.render, measured)  # peaks leave room: a plain gain
+    assert [f[0] for f in render_mod.loudness_filters(pre.render, measured)] == ["volume"]  # peaks leave room: a plain gain
     reel = render_mod.render_reel(info, m, product(), transcript(timed_words(["la"], 1.0, 0.5)), pre,
                                   work_dir=tmp_path / "work", out_dir=tmp_path / "out")
     integrated, true_peak = render_mod.measure_output_loudness(tmp_path / "out" / reel.file)
@@ -158,7 +174,7 @@ def evil_reel(tmp_path_factory):
         return real(args, **kw)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(render_mod, "run_ffmpeg", counting)
+    mp.setattr(ffmpeg_mod, "run_ffmpeg", counting)
     try:
         reel = render_mod.render_reel(info, m, p, tr, pre, work_dir=root / "work", out_dir=root / "out")
     finally:
@@ -180,9 +196,10 @@ def test_one_ffmpeg_pass_does_everything(evil_reel):
     calls = evil_reel["calls"]
     *measure, render = calls
     # audio-only loudness measurement (a second audio-only run tries limiter gains when peaks need it)
-    assert 1 <= len(measure) <= 2 and all("-vn" in m and "libx264" not in m for m in measure)
+    assert 1 <= len(measure) <= 2 and all("libx264" not in m and "[0:a:0]" in filter_text(m) and ":v]" not in filter_text(m)
+                                          for m in measure)
     assert sum("libx264" in c for c in calls) == 1
-    graph = render[render.index("-filter_complex") + 1]
+    graph = filter_text(render)
     for part in ("fps=30", "scale=480:854", "subtitles=", "overlay=", "aresample=48000"):
         assert part in graph, part
     assert re.search(r"volume=-?[\d.]+dB", graph)
@@ -291,7 +308,7 @@ def test_variable_frame_rate_source_stays_in_sync(vfr_source, tmp_path):
     assert abs(t_flash - t_beep) <= 1 / 30 + 1e-3, (t_flash, t_beep)  # drift at the end ≤ 1 frame
     # a loud beep over a quiet tone: the gain needs the limiter, measured to still land on the target
     measured = render_mod.measure_loudness(info, m, pre.render)
-    assert measured["limited"] == "1" and "alimiter=" in render_mod.loudness_filter(pre.render, measured)
+    assert measured["limited"] == "1" and "alimiter" in [f[0] for f in render_mod.loudness_filters(pre.render, measured)]
     integrated, true_peak = render_mod.measure_output_loudness(out)
     assert abs(integrated + 14.0) <= 1.0 and true_peak <= -0.5, (integrated, true_peak)
 

@@ -2,8 +2,8 @@
 
 The binary is, in order: ``$REELCART_FFMPEG``, the ``ffmpeg_path`` a caller passes, or the static
 ffmpeg shipped in the ``imageio-ffmpeg`` wheel (libx264, libass, drawtext, loudnorm included).
-Graphs are built with ffmpeg-python or as plain argument lists and always run through
-``run_ffmpeg``, which captures stderr and raises ``MediaError`` with the lines that matter.
+Filter graphs are built with ffmpeg-python in ``graphs`` and run through ``run_ffmpeg``, which
+captures stderr and raises ``MediaError`` with the lines that matter.
 """
 
 from __future__ import annotations
@@ -94,23 +94,6 @@ def run_ffmpeg(
     return proc.stderr
 
 
-def compile_stream(stream) -> list[str]:  # noqa: ANN001 - ffmpeg-python node
-    """ffmpeg-python graph -> argument list for ``run_ffmpeg`` (binary and global flags removed)."""
-    args = list(stream.compile(cmd="ffmpeg"))
-    return [a for a in args[1:] if a not in ("-y",)]
-
-
-def escape_filter_value(value: str) -> str:
-    """Escape a value for use inside a filter option (``key=value``) of a filter graph.
-
-    Two levels apply: the option parser (``\\``, ``'`` and ``:``) and the graph parser
-    (``\\``, ``'``, ``[``, ``]``, ``,``, ``;``). Quoting the whole value with single quotes and
-    escaping embedded quotes and backslashes covers both.
-    """
-    inner = value.replace("\\", "\\\\").replace("'", "'\\\\\\''").replace(":", "\\:")
-    return "'" + inner + "'"
-
-
 class AnalysisFrames:
     """Frames of ``[start_s, start_s + duration_s)`` for analysis, plus the cut scores of every frame.
 
@@ -137,18 +120,18 @@ class AnalysisFrames:
         self.frames_read = 0
 
     def args(self, scores_name: str) -> list[str]:
+        from . import graphs
+
         sw, sh = self.scene_size
-        graph = (
-            f"[0:v]split=2[a][b];"
-            f"[a]fps={self.fps:g}:round=up,scale={self.width_px}:{self.height_px}:flags=area,format=bgr24[frames];"
-            f"[b]scale={sw}:{sh}:flags=area,scdet=threshold=100:sc_pass=0,"
-            f"metadata=mode=print:key=lavfi.scd.score:file={scores_name},nullsink"
-        )
-        return [
-            ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
-            "-ss", f"{self.start_s:.3f}", "-t", f"{self.duration_s:.3f}", "-i", os.path.abspath(self.source),
-            "-an", "-sn", "-dn", "-filter_complex", graph, "-map", "[frames]", "-f", "rawvideo", "pipe:1",
-        ]
+        source = graphs.source(os.path.abspath(self.source), ss=f"{self.start_s:.3f}", t=f"{self.duration_s:.3f}")
+        sampled, scanned = graphs.split(source.video, 2)
+        frames = graphs.chain(sampled, ("fps", f"{self.fps:g}", {"round": "up"}),
+                              ("scale", self.width_px, self.height_px, {"flags": "area"}), ("format", "bgr24"))
+        # scdet's scores go to a file; the branch ends in a null output (ffmpeg-python keeps no sink filters)
+        scores = graphs.chain(scanned, ("scale", sw, sh, {"flags": "area"}), ("scdet", {"threshold": 100, "sc_pass": 0}),
+                              ("metadata", {"mode": "print", "key": "lavfi.scd.score", "file": scores_name}))
+        graph = graphs.compile_args(graphs.output([frames], "pipe:1", f="rawvideo"), graphs.null_output([scores]))
+        return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *graph]
 
     def __iter__(self):  # noqa: ANN204 - generator of (t_s, numpy uint8 H×W×3 array)
         import tempfile

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from ..artifacts import file_identity, stable_hash, write_model_atomic
 from ..config import Preset
 from ..errors import InputError, ReelcartError
+from ..handoff.links import reel_link
 from ..inputs.catalog import load_catalog
 from ..inputs.orders import load_orders
 from ..media import probe
@@ -279,7 +280,7 @@ class Pipeline:
         products = catalog.by_sku()
         reels = [
             render.render_reel(info, m, products[m.sku], transcript, self.preset, work_dir=self.work_dir, out_dir=self.out_dir,
-                               link=package.reel_link(products[m.sku].url, self.preset.package, info.path, m.id, stream_start))
+                               link=reel_link(products[m.sku].url, self.preset.package, info.path, m.id, stream_start))
             for m in plan.moments
         ]
         return RenderResult(reels=reels)

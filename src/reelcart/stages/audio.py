@@ -15,6 +15,7 @@ import numpy as np
 
 from ..artifacts import atomic_path
 from ..errors import MediaError
+from ..media import graphs
 from ..media.ffmpeg import run_ffmpeg
 from ..models import AudioTrack, MediaInfo
 
@@ -25,14 +26,9 @@ WAV_NAME = "audio-16k.wav"
 
 
 def build_extract_args(source: str, target: str) -> list[str]:
-    return [
-        "-i", source,
-        "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-ac", "1", "-ar", str(SAMPLE_RATE_HZ),
-        # keep the audio on the video's clock: fill gaps, drop overlaps
-        "-af", "aresample=async=1:first_pts=0",
-        "-c:a", "pcm_s16le", "-f", "wav", target,
-    ]
+    # keep the audio on the video's clock: fill gaps, drop overlaps
+    track = graphs.node(graphs.source(source)["a:0"], "aresample", **{"async": 1, "first_pts": 0})
+    return graphs.compile_args(graphs.output([track], target, f="wav", ac=1, ar=SAMPLE_RATE_HZ, **{"c:a": "pcm_s16le"}))
 
 
 def extract_audio(info: MediaInfo, work_dir: Path) -> AudioTrack:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import functools
 import logging
 import math
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ...config import ReframeConfig
+from ...media import graphs
 from ...media.ffmpeg import AnalysisFrames
 from ...models import CropKeyframe, CropPlan, CropShot, MediaInfo, Moment
 from .subjects import Box, Track, build_detectors, haar_cascade, link_tracks
@@ -549,10 +551,6 @@ def _balanced_sum(terms: list[str], group: int = 16) -> str:
     return f"({_balanced_sum(terms[:half], group)})+({_balanced_sum(terms[half:], group)})"
 
 
-def crop_x_expression(keys: list[CropKeyframe]) -> str:  # kept for callers of the first version
-    return path_expression(keys, "x")
-
-
 def evaluate_path(keys: list[CropKeyframe], t_s: np.ndarray | float, axis: str = "x") -> np.ndarray:
     """The window position the render pass uses at times ``t_s`` (same semantics as ``path_expression``)."""
     t = np.atleast_1d(np.asarray(t_s, dtype=float))
@@ -567,49 +565,58 @@ def evaluate_path(keys: list[CropKeyframe], t_s: np.ndarray | float, axis: str =
     return out
 
 
-def _fit_chain(label_in: str, out_w: int, out_h: int, label_out: str) -> str:
+def _fit(stream: graphs.Stream, out_w: int, out_h: int) -> graphs.Stream:
     """The whole frame, letterboxed on a blurred, enlarged copy of itself (blurred at quarter size: cheap)."""
     bw, bh = even(out_w / 4), even(out_h / 4)
     radius = max(1, min(8, min(bw, bh) // 2 - 1))  # boxblur needs radius < half the (chroma) plane
     chroma = max(0, min(radius, min(bw, bh) // 4 - 1))
-    return (
-        f"[{label_in}]split=2[fitbg][fitfg];"
-        f"[fitbg]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={radius}:2:{chroma}:2,"
-        f"scale={out_w}:{out_h}:flags=bilinear[fitblur];"
-        f"[fitfg]scale={out_w}:{out_h}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos[fitfront];"
-        f"[fitblur][fitfront]overlay=(W-w)/2:(H-h)/2[{label_out}]"
-    )
+    back, front = graphs.split(stream, 2)
+    back = graphs.chain(back, ("scale", bw, bh, {"force_original_aspect_ratio": "increase"}), ("crop", bw, bh),
+                        ("boxblur", radius, 2, chroma, 2), ("scale", out_w, out_h, {"flags": "bilinear"}))
+    front = graphs.node(front, "scale", out_w, out_h, force_original_aspect_ratio="decrease", force_divisible_by=2, flags="lanczos")
+    return graphs.node([back, front], "overlay", "(W-w)/2", "(H-h)/2")
 
 
-def build_geometry_filter(info: MediaInfo, crop: CropPlan | None, out_w: int, out_h: int, lead: str = "") -> str:
-    """Filter graph text from ``[0:v]`` to an ``out_w``×``out_h`` picture (unlabelled last output, so
-    the caller appends ``,more,filters[v]``): sample-aspect fix, then the crop path, fit or letterbox.
+def geometry(stream: graphs.Stream, info: MediaInfo, crop: CropPlan | None, out_w: int, out_h: int,
+             fps: str | None = None) -> graphs.Stream:
+    """The source picture as an ``out_w``×``out_h`` picture: (``fps`` first when given), sample-aspect
+    fix, then the crop path, fit or letterbox.
 
     Shots planned as ``fit`` inside a cropped reel are switched in by ``overlay``'s timeline
-    (``enable=between(t,…)``) in the same pass. ``lead`` (filters ending in ``,``) runs first."""
-    pre = lead
+    (``enable=between(t,…)``) in the same pass."""
+    if fps is not None:
+        stream = graphs.node(stream, "fps", fps)
     if abs(info.sample_aspect - 1.0) > 1e-3 and info.display_width_px and info.display_height_px:
-        pre += f"scale={info.display_width_px}:{info.display_height_px},setsar=1,"
+        stream = graphs.chain(stream, ("scale", info.display_width_px, info.display_height_px), ("setsar", 1))
     if crop is None or crop.mode == "none":
-        return (f"[0:v]{pre}scale={out_w}:{out_h}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos,"
-                f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black")
+        return graphs.chain(
+            stream, ("scale", out_w, out_h, {"force_original_aspect_ratio": "decrease", "force_divisible_by": 2, "flags": "lanczos"}),
+            ("pad", out_w, out_h, "(ow-iw)/2", "(oh-ih)/2", {"color": "black"}),
+        )
     if crop.mode == "fit":
-        return f"[0:v]{pre}null[fitsrc];" + _fit_chain("fitsrc", out_w, out_h, "fitout") + ";[fitout]null"
+        return _fit(stream, out_w, out_h)
     x_expr = path_expression(crop.keyframes, "x")
     y_expr = path_expression(crop.keyframes, "y")
-    crop_filter = (
-        f"crop=w={crop.width_px}:h={crop.height_px}:x='clip({x_expr},0,in_w-out_w)':y='clip({y_expr},0,in_h-out_h)':exact=1,"
-        f"scale={out_w}:{out_h}:flags=lanczos"
-    )
+
+    def cropped(s: graphs.Stream) -> graphs.Stream:
+        return graphs.chain(
+            s, ("crop", {"w": crop.width_px, "h": crop.height_px, "x": f"clip({x_expr},0,in_w-out_w)",
+                         "y": f"clip({y_expr},0,in_h-out_h)", "exact": 1}),
+            ("scale", out_w, out_h, {"flags": "lanczos"}),
+        )
+
     fit_spans = [s for s in crop.shots if s.mode == "fit"]
     if not fit_spans:
-        return f"[0:v]{pre}{crop_filter}"
+        return cropped(stream)
     enable = "+".join(f"between(t,{_num(s.start_s)},{_num(s.end_s)})" for s in fit_spans)
-    return (
-        f"[0:v]{pre}split=2[cropsrc][fitsrc];[cropsrc]{crop_filter}[cropped];"
-        + _fit_chain("fitsrc", out_w, out_h, "fitted")
-        + f";[cropped][fitted]overlay=0:0:enable='{enable}'"
-    )
+    crop_source, fit_source = graphs.split(stream, 2)
+    return graphs.node([cropped(crop_source), _fit(fit_source, out_w, out_h)], "overlay", x=0, y=0, enable=enable)
+
+
+def geometry_args(source: graphs.Stream, info: MediaInfo, crop: CropPlan | None, out_w: int, out_h: int,
+                  target: str | Path, **options: object) -> list[str]:
+    """An ffmpeg argument list that writes only the reframed picture of ``source`` to ``target``."""
+    return graphs.compile_args(graphs.output([geometry(source.video, info, crop, out_w, out_h)], target, **options))
 
 
 def edited_crop(crop: CropPlan | None, info: MediaInfo) -> CropPlan | None:
