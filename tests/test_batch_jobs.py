@@ -163,6 +163,19 @@ def test_entries_outside_the_jobs_folder_are_refused_unless_allowed(tmp_path):
     assert "x  to run" in ok.output
 
 
+def test_jobs_of_one_file_name_with_their_own_out_folders(tmp_path):
+    """A name must be unique only where it decides a folder: two 'stream.mp4' with their own 'out' both run."""
+    touch(tmp_path / "catalog.csv")
+    for sub in ("mon", "tue"):
+        touch(tmp_path / sub / "stream.mp4")
+        touch(tmp_path / sub / "orders.csv")
+    jobs_file = touch(tmp_path / "jobs.yaml", "- video: mon/stream.mp4\n  orders: mon/orders.csv\n  out: out/mon\n"
+                                              "- video: tue/stream.mp4\n  orders: tue/orders.csv\n  out: out/tue\n")
+    jobs = discover_jobs(jobs_file, options(tmp_path))
+    assert [j.name for j in jobs] == ["stream", "stream-2"]
+    assert [j.out.name for j in jobs] == ["mon", "tue"]
+
+
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
@@ -326,7 +339,7 @@ def test_a_job_that_fails_after_the_stop_counts_as_interrupted(tmp_path):
     """A Ctrl-C can cut a stage short in ways that look like a failure (an encoder killed mid-way):
     once the batch asked the job to stop, its "failed" is reported as "interrupted"; before, or
     without a stop, a failure stays a failure."""
-    from reelcart.batch import job_result
+    from reelcart.batch.process import job_result
 
     log = tmp_path / "job.log"
     failed = {"kind": "result", "status": "failed", "error": "ffmpeg failed", "stage": "render"}

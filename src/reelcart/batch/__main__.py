@@ -2,6 +2,6 @@
 
 import sys
 
-from . import job_main
+from .child import job_main
 
 sys.exit(job_main())

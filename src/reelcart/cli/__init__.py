@@ -13,6 +13,7 @@ import click
 
 from .. import __version__
 from ..artifacts import folder_lock, remove_stale_partials
+from ..batch.executors import executor_names
 from ..config import describe_preset, load_preset, parse_set_option, preset_files
 from ..errors import InputError, ReelcartError
 
@@ -424,7 +425,7 @@ def doctor(transcript: Path | None, preset: str) -> None:
 @click.option("--jobs", "workers", type=click.IntRange(min=1),
               help="Recordings processed at once [default: local: half the cores; ray: as many as the cluster fits].")
 @click.option("--threads-per-job", type=click.IntRange(min=1), help="CPU threads per recording [default: local: cores / --jobs; ray: 2].")
-@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+@click.option("--executor", type=click.Choice(executor_names()), default="local", show_default=True,
               help="Where jobs run: processes on this machine, or tasks on a Ray cluster.")
 @click.option("--address", help="Ray cluster address (host:6379 or ray://host:10001) [default: $RAY_ADDRESS, else a local Ray instance].")
 @click.option("--allow-outside", is_flag=True, help="Allow jobs-file entries whose files lie outside the jobs file's folder.")
