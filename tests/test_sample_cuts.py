@@ -15,6 +15,7 @@ from reelcart.inputs.catalog import load_catalog
 from reelcart.config import load_preset
 from reelcart.pipeline import PLAN_FILE, Pipeline, RunRequest
 from reelcart.media import probe
+from reelcart.models import TimeRange
 from reelcart.stages import render, transcribe
 
 from .conftest import SAMPLES
@@ -69,3 +70,33 @@ def test_blanket_reel_cuts_the_live_only_lines_and_keeps_the_pitch(planned, samp
         assert " ".join(words_of(sentence)) in joined, sentence
     assert "because the cloud comfort blanket was made for you" in " ".join(said)  # the rest of that sentence stays
 
+
+
+def test_an_edited_multi_segment_plan_renders_what_it_says(planned, sample_truth, tmp_path):
+    # the editor keeps the blanket reel, drops its last segment's tail sentence and adds a segment
+    # of the glow serum's CTA at the end; `reelcart render` plays exactly those segments
+    result, _, _, _ = planned
+    blanket = next(m for m in result.plan.moments if m.sku == "SKU-CLOUD-BLK")
+    glow_cta = next(p for p in sample_truth["pitches"] if p["sku"] == "SKU-GLOW-30")
+    segments = [*blanket.segments, TimeRange(start_s=glow_cta["cta_start_s"] - 0.2, end_s=glow_cta["cta_end_s"] + 0.3)]
+    segments.sort(key=lambda s: s.start_s)
+    edited = result.plan.model_copy(update={"moments": [blanket.model_copy(update={"segments": segments, "crop": None})]})
+    preset = load_preset("default", [{"reframe": {"mode": "center"}, "render": {"width_px": 144, "height_px": 256,
+                                      "normalize_loudness": False, "thumbnail": False}}])
+    mp = pytest.MonkeyPatch()
+    mp.setattr(transcribe, "transcribe_windows", scripted_transcription(sample_truth))
+    try:
+        request = RunRequest(video=SAMPLES / "livestream.mp4", orders=SAMPLES / "orders.csv", catalog=SAMPLES / "catalog.csv",
+                             preset=preset, out_dir=tmp_path / "out", plan=edited, plan_file=tmp_path / "plan.json")
+        run = Pipeline(request).run()
+    finally:
+        mp.undo()
+    (reel,) = run.manifest.reels
+    assert [(s.start_s, s.end_s) for s in reel.segments][0][0] < glow_cta["cta_start_s"]  # the added segment leads
+    assert len(reel.segments) == 4 and [c.reason for c in reel.cuts] == ["edited", "live_only", "live_only"]
+    info = probe.probe_media(tmp_path / "out" / reel.file)
+    assert abs(info.duration_s - reel.duration_s) < 0.1
+    srt = (tmp_path / "out" / reel.captions).read_text()
+    said = " ".join(words_of(" ".join(line for line in srt.splitlines() if line and not line[0].isdigit())))
+    assert said.startswith("tap the orange cart below to grab yours")
+    assert "minutes" not in said and "comment" not in said and "only twenty left grab yours quickly" in said
