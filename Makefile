@@ -33,7 +33,7 @@ demo: setup
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 
-# Benchmarks (not tests): each prints a table; see the README sections. Generated media is cached in bench/.cache.
+# Benchmarks (not tests): each prints a table; see docs/performance.md and the other docs. Generated media is cached in bench/.cache.
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[dev,ray,bench]"
 	$(BIN)/python bench/bench_transcribe.py

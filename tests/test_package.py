@@ -9,7 +9,7 @@ from reelcart.config import ConfigError, PackageConfig, load_preset
 from reelcart.handoff.copywriting import build_copy, format_price, hashtag, key_phrase, merge_hashtags, transcript_excerpt
 from reelcart.errors import InputError
 from reelcart.models import Product
-from reelcart.handoff.platforms import SPECS, text_length
+from reelcart.handoff.platforms import PLATFORMS, text_length
 from reelcart.handoff.links import campaign_name, slug, tracked_link, upload_name
 from reelcart.stages.package import copy_templates
 from reelcart.handoff.templates import render_template, template_fields
@@ -245,7 +245,7 @@ LONG_NAME = "Ultra Hydrating Hyaluronic Acid Vitamin C Niacinamide Overnight Rep
 
 @pytest.mark.parametrize("platform", ["tiktok", "reels", "shorts", "generic"])
 def test_copy_fits_each_platforms_limits(platform):
-    spec = SPECS[platform]
+    spec = PLATFORMS[platform]
     config = PackageConfig(hashtags=[f"#tag{i}" for i in range(20)], max_hashtags=30)
     phrase = "A lightweight serum that sinks in fast and leaves your skin bright and fresh all day long 😍"
     copy = build_copy(
@@ -265,7 +265,7 @@ def test_copy_fits_each_platforms_limits(platform):
 
 
 def test_youtube_description_limit_is_bytes():
-    spec = SPECS["shorts"]
+    spec = PLATFORMS["shorts"]
     copy = build_copy(spec, title_template="{product_name}", description_template="{key_phrase} {link}",
                       fields={"product_name": "保温杯", "key_phrase": "保温杯保温效果非常好" * 400, "link": "https://x.example/p"},
                       hashtags=["#保温杯"])

@@ -14,7 +14,7 @@ import pytest
 from reelcart.config import load_preset
 from reelcart.handoff.export import COLUMNS, csv_cell, render_csv
 from reelcart.models import Catalog, Product
-from reelcart.handoff.platforms import SPECS, text_length
+from reelcart.handoff.platforms import PLATFORMS, text_length
 from reelcart.handoff.schema import schema_text
 
 from .conftest import invoke
@@ -97,7 +97,7 @@ def test_manifest_links_copy_and_posts(tmp_path, media, shop):
     assert by_platform["tiktok"].hashtags == ["#GlowSerum", "#shopping", "#livedeal", "#tiktokshop", "#tiktokmademebuyit"]
     assert by_platform["shorts"].hashtags == ["#GlowSerum", "#shopping", "#livedeal", "#shorts"]
     for post in glow.posts:
-        spec = SPECS[post.platform]
+        spec = PLATFORMS[post.platform]
         assert text_length(post.caption, spec.caption_unit) <= spec.caption_max and len(post.title) <= spec.title_max
         assert post.caption.endswith(" ".join(post.hashtags)) and post.link in post.caption
         assert post.file == f"{post.platform}/reel-1-glow-serum.mp4" and post.scheduled_at is None

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from reelcart.cli import _segment_lines
+from reelcart.cli.reels import _segment_lines
 from reelcart.config import MomentsConfig
 from reelcart.errors import InputError
 from reelcart.models import CropKeyframe, CropPlan, CropShot, Cut, TimeRange, Word

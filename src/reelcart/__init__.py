@@ -26,7 +26,7 @@ MOVED = {
     "reelcart.export": "reelcart.handoff.export",
     "reelcart.report": "reelcart.handoff.report",
     "reelcart.schema": "reelcart.handoff.schema",
-    "reelcart.doctor": "reelcart.cli.doctor",
+    "reelcart.doctor": "reelcart.cli.checks",
     "reelcart.stages.transcript_files": "reelcart.stages.captions.transcript_files",
     "reelcart.stages.subjects": "reelcart.stages.reframe.subjects",
     "reelcart.stages.thumbnail": "reelcart.stages.render.thumbnail",

@@ -110,14 +110,6 @@ def file_identity(path: Path) -> dict[str, Any]:
     return {"name": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256_head_tail": digest.hexdigest()[:20]}
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 LOCK_FILE = ".reelcart.lock"
 MANIFEST_FILE = "manifest.json"
 

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .handoff.platforms import TARGET_NAMES
+
 SCHEMA_VERSION = 1
 
 
@@ -333,7 +335,7 @@ class ManifestProduct(Strict):
 class PlatformPost(Strict):
     """Everything one platform's upload needs, ready to paste or import."""
 
-    platform: Literal["tiktok", "reels", "shorts"]
+    platform: Literal[TARGET_NAMES]  # type: ignore[valid-type] - the platform registry's upload targets
     file: str = Field(description="The reel, named for upload, in the platform's folder (relative to the manifest)")
     cover: str = Field(description="Cover image in the platform's folder")
     title: str = Field(description="Title (YouTube shows it; TikTok and Reels have none, schedulers may ask for one)")

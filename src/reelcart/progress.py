@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TextIO
 
+from .text import format_duration
+
 
 
 class JsonLinesReporter:
@@ -203,15 +205,6 @@ ProgressFn = Callable[[float], None]
 ENV_PROGRESS = "REELCART_PROGRESS"  # "bar", "lines" or "off"; default: bar on a terminal, else lines
 
 
-def _fmt_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds} s"
-
-
 class LineProgress:
     """One plain line every ``interval_s`` of wall time (and at the end)."""
 
@@ -226,7 +219,7 @@ class LineProgress:
         speed = done_s / elapsed
         pct = 100.0 * done_s / self.total_s if self.total_s > 0 else 100.0
         left = (self.total_s - done_s) / speed if speed > 0 else float("nan")
-        eta = f", about {_fmt_duration(left)} left" if speed > 0 and done_s < self.total_s else ""
+        eta = f", about {format_duration(left, 'words')} left" if speed > 0 and done_s < self.total_s else ""
         return f"{self.label}: {done_s:.0f}/{self.total_s:.0f} s of audio ({pct:.0f} %), {speed:.1f}x real time{eta}"
 
     def __call__(self, done_s: float) -> None:

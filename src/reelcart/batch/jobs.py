@@ -6,14 +6,12 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 
 from ..config import load_preset, parse_set_option
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, yaml_item_lines
 from ..inputs.tabular import parse_yaml
 
 log = logging.getLogger(__name__)
@@ -91,18 +89,13 @@ def _check_name(name: str, source: Path, where: str) -> str:
 
 
 def _parse_stream_start(value: Any, source: Path, where: str) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):  # YAML parses unquoted timestamps
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise _entry_error(source, where, f"stream_start {value!r} is not an ISO 8601 time such as 2026-11-20T19:00:00+07:00") from None
-    if moment.tzinfo is None:
-        raise _entry_error(source, where, f"stream_start {value!r} has no UTC offset (add +07:00, Z, ...)")
-    return moment.isoformat()
+    from ..pipeline.request import parse_stream_start
+
+    try:
+        moment = parse_stream_start(value)
+    except ValueError as exc:
+        raise _entry_error(source, where, f"stream_start {exc}") from None
+    return moment.isoformat() if moment else None
 
 
 def _set_layers(value: Any, source: Path, where: str) -> list[dict[str, Any]]:
@@ -254,19 +247,6 @@ def _jobs_from_folder(folder: Path, options: DiscoverOptions) -> list[Job]:
     return jobs
 
 
-def _yaml_entry_lines(text: str) -> list[int]:
-    """1-based line of each job entry (the list items), for messages."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if isinstance(node, yaml.MappingNode):
-        node = next((v for k, v in node.value if getattr(k, "value", None) == "jobs"), None)
-    if not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
-
-
 def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -274,7 +254,9 @@ def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, 
         raise InputError(f"cannot read jobs file: {exc}", path=path) from exc
     data = parse_yaml(text, path)
     defaults: dict[str, Any] = {}
+    items_at: tuple[str, ...] = ()
     if isinstance(data, dict):
+        items_at = ("jobs",)
         unknown = set(data) - {"jobs", "defaults"}
         if unknown:
             raise InputError(f"unknown top-level key {sorted(unknown)[0]!r} (expected 'jobs' and optional 'defaults')", path=path)
@@ -291,7 +273,7 @@ def _entries_from_yaml(path: Path) -> list[tuple[str, dict[str, Any], dict[str, 
         raise InputError("expected a list of job entries (or 'jobs:' with a list)", path=path)
     if not data:
         raise InputError("the jobs list is empty", path=path)
-    lines = _yaml_entry_lines(text)
+    lines = yaml_item_lines(text, items_at)
     entries = []
     for index, item in enumerate(data, start=1):
         where = f"entry {index}" + (f" (line {lines[index - 1]})" if index - 1 < len(lines) else "")

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import __version__
+from ..text import format_duration
 from .jobs import REPORT_FILE, JobStatus
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def format_summary(report: BatchReport, width: int | None = None) -> str:
     lines = [head, "-" * min(width, max(len(head), 60))]
     for job in report.jobs:
         reels = "-" if job.reels is None else str(job.reels)
-        took = "-" if job.seconds is None else _fmt_seconds(job.seconds)
+        took = "-" if job.seconds is None else format_duration(job.seconds, 'compact')
         error = job.error or ""
         if job.failed_stage and error:
             error = f"[{job.failed_stage}] {error}"
@@ -95,16 +96,6 @@ def format_summary(report: BatchReport, width: int | None = None) -> str:
         lines.append(f"{name:<{name_w}}  {job.status:<11} {reels:>5} {took:>8}  {error}".rstrip())
     c = report.counts
     parts = [f"{c[k]} {k}" for k in ("done", "skipped", "failed", "interrupted", "not run") if c.get(k)]
-    total = _fmt_seconds(report.seconds or 0.0)
+    total = format_duration(report.seconds or 0.0, 'compact')
     lines.append(f"{len(report.jobs)} job(s): {', '.join(parts) or 'nothing to do'} in {total}; report: {Path(report.out) / REPORT_FILE}")
     return "\n".join(lines)
-
-
-def _fmt_seconds(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, sec = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes}m{sec:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"

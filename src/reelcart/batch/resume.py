@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import load_preset
-from ..errors import InputError
 from .jobs import Job
 
 if TYPE_CHECKING:
@@ -55,13 +51,8 @@ def finished_manifest(job: Job) -> Manifest | None:
     return manifest
 
 
-def _run_request(spec: dict[str, Any]):  # noqa: ANN202
-    from ..pipeline import RunRequest
+def _run_request(spec: dict[str, Any]):  # noqa: ANN202 - RunRequest
+    from ..pipeline import build_request
 
-    for key, what in (("video", "recording"), ("orders", "order log"), ("catalog", "catalog")):
-        if not spec.get(key) or not Path(spec[key]).is_file():
-            raise InputError(f"{what} not found", path=spec.get(key))
-    preset = load_preset(spec["preset"], spec.get("overrides", []))
-    stream_start = datetime.fromisoformat(spec["stream_start"]) if spec.get("stream_start") else None
-    return RunRequest(video=Path(spec["video"]), orders=Path(spec["orders"]), catalog=Path(spec["catalog"]),
-                      preset=preset, out_dir=Path(spec["out"]), stream_start=stream_start)
+    return build_request(video=spec.get("video"), orders=spec.get("orders"), catalog=spec.get("catalog"), preset=spec["preset"],
+                         overrides=spec.get("overrides", []), out_dir=spec["out"], stream_start=spec.get("stream_start"))

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..models import Product, Word
-from .platforms import PlatformSpec, Unit, text_length
+from .platforms import Platform, Unit, text_length
 from .templates import render_template
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -309,7 +309,7 @@ class PostCopy:
 
 
 def build_copy(
-    spec: PlatformSpec,
+    spec: Platform,
     *,
     title_template: str,
     description_template: str,

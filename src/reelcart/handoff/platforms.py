@@ -1,4 +1,7 @@
-"""What each platform accepts: the media it takes (design.md §4) and the text of a post.
+"""The platform registry: what each platform accepts, the media (design.md §4) and the text of a post.
+
+Everything that names platforms derives from ``PLATFORMS``: the CLI's ``--platform`` choices, the
+preset's ``package.platform``/``package.platforms`` literals, the default UTM sources and hashtags.
 
 Media: canvas, length, frame rate, audio rate and the UI-safe zone, kept as fractions of the canvas
 so it scales to any output size; ``generic`` is the union of the three (what is safe everywhere).
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+Unit = Literal["utf16", "utf8"]
 
 
 @dataclass(frozen=True)
@@ -44,41 +49,9 @@ class Platform:
     max_fps: float
     max_audio_rate_hz: int
     safe: SafeZone
-
-
-PLATFORMS: dict[str, Platform] = {
-    "tiktok": Platform("tiktok", "TikTok", 1080, 1920, 3.0, 600.0, 23.0, 60.0, 48000,
-                       SafeZone(top=100 / 1920, bottom=300 / 1920, left=40 / 1080, right=150 / 1080)),
-    "reels": Platform("reels", "Instagram Reels", 1080, 1920, 3.0, 180.0, 23.0, 60.0, 48000,
-                      SafeZone(top=0.14, bottom=0.35, left=0.06, right=0.06)),
-    "shorts": Platform("shorts", "YouTube Shorts", 1080, 1920, 1.0, 180.0, 23.0, 60.0, 48000,
-                       SafeZone(top=0.10, bottom=0.25, left=40 / 1080, right=0.13)),
-}
-PLATFORMS["generic"] = Platform(
-    "generic", "every platform", 1080, 1920, 3.0, 180.0, 23.0, 60.0, 48000,
-    SafeZone(
-        top=max(p.safe.top for p in PLATFORMS.values()),
-        bottom=max(p.safe.bottom for p in PLATFORMS.values()),
-        left=max(p.safe.left for p in PLATFORMS.values()),
-        right=max(p.safe.right for p in PLATFORMS.values()),
-    ),
-)
-
-
-def platform(name: str) -> Platform:
-    return PLATFORMS.get(name, PLATFORMS["generic"])
-
-
-# ---------------------------------------------------------------- the text of a post
-
-Unit = Literal["utf16", "utf8"]
-
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    key: str
-    label: str
+    # the text of a post
     utm_source: str = ""  # default utm_source (GA4 recognises these as social sources)
+    hashtags: tuple[str, ...] = ()  # default hashtags of a post
     title_max: int = 100
     caption_max: int = 2200
     caption_unit: Unit = "utf16"
@@ -87,16 +60,38 @@ class PlatformSpec:
     separate_title: bool = False  # the platform shows the title apart from the caption
 
 
-SPECS: dict[str, PlatformSpec] = {
-    "tiktok": PlatformSpec("tiktok", "TikTok", utm_source="tiktok", caption_max=2200, caption_unit="utf16"),
-    "reels": PlatformSpec("reels", "Instagram Reels", utm_source="instagram", caption_max=2200, hashtags_max=5),
-    "shorts": PlatformSpec(
-        "shorts", "YouTube Shorts", utm_source="youtube", title_max=100, caption_max=5000, caption_unit="utf8",
-        hashtags_max=15, forbidden="<>", separate_title=True,
+_TARGETS = (
+    Platform("tiktok", "TikTok", 1080, 1920, 3.0, 600.0, 23.0, 60.0, 48000,
+             SafeZone(top=100 / 1920, bottom=300 / 1920, left=40 / 1080, right=150 / 1080),
+             utm_source="tiktok", hashtags=("#tiktokshop", "#tiktokmademebuyit"), caption_max=2200, caption_unit="utf16"),
+    Platform("reels", "Instagram Reels", 1080, 1920, 3.0, 180.0, 23.0, 60.0, 48000,
+             SafeZone(top=0.14, bottom=0.35, left=0.06, right=0.06),
+             utm_source="instagram", hashtags=("#reels", "#instashop"), caption_max=2200, hashtags_max=5),
+    Platform("shorts", "YouTube Shorts", 1080, 1920, 1.0, 180.0, 23.0, 60.0, 48000,
+             SafeZone(top=0.10, bottom=0.25, left=40 / 1080, right=0.13),
+             utm_source="youtube", hashtags=("#shorts",), title_max=100, caption_max=5000, caption_unit="utf8",
+             hashtags_max=15, forbidden="<>", separate_title=True),
+)
+# ``generic``: what is safe everywhere: the union of the safe zones and the strictest text limits
+_GENERIC = Platform(
+    "generic", "every platform", 1080, 1920, 3.0, 180.0, 23.0, 60.0, 48000,
+    SafeZone(
+        top=max(p.safe.top for p in _TARGETS),
+        bottom=max(p.safe.bottom for p in _TARGETS),
+        left=max(p.safe.left for p in _TARGETS),
+        right=max(p.safe.right for p in _TARGETS),
     ),
-    # copy that fits every platform above: the strictest of each limit
-    "generic": PlatformSpec("generic", "any platform", utm_source="social", caption_max=2200, hashtags_max=5, forbidden="<>"),
-}
+    utm_source="social", caption_max=2200, hashtags_max=5, forbidden="<>",
+)
+PLATFORMS: dict[str, Platform] = {p.name: p for p in (*_TARGETS, _GENERIC)}
+PLATFORM_NAMES: tuple[str, ...] = tuple(PLATFORMS)  # choices for a main platform
+TARGET_NAMES: tuple[str, ...] = tuple(p.name for p in _TARGETS)  # platforms that get an upload folder
+DEFAULT_UTM_SOURCES: dict[str, str] = {p.name: p.utm_source for p in PLATFORMS.values()}
+DEFAULT_HASHTAGS: dict[str, list[str]] = {p.name: list(p.hashtags) for p in _TARGETS}
+
+
+def platform(name: str) -> Platform:
+    return PLATFORMS.get(name, PLATFORMS["generic"])
 
 
 def text_length(text: str, unit: Unit = "utf16") -> int:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .copywriting import format_price
 from ..models import Catalog, Manifest, ManifestReel, SpikeReport
-from .platforms import SPECS
+from ..text import format_duration
+from .platforms import PLATFORMS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#000000")
 SCORE_LABELS = {
@@ -62,13 +63,8 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def fmt_time(t_s: float | None, tenths: bool = False) -> str:
-    if t_s is None:
-        return "–"
-    m, s = divmod(int(round(t_s * 10 if tenths else t_s)), 600 if tenths else 60)
-    h, m = divmod(m, 60)
-    sec = f"{s / 10:04.1f}" if tenths else f"{s:02d}"
-    return f"{h}:{m:02d}:{sec}" if h else f"{m}:{sec}"
+def fmt_time(t_s: float | None) -> str:
+    return "–" if t_s is None else format_duration(t_s)
 
 
 def _nice_step(span: float, target: int, steps: tuple[float, ...]) -> float:
@@ -166,7 +162,7 @@ def _score_table(reel: ManifestReel) -> str:
 def _posts(reel: ManifestReel, language: str) -> str:
     cards = []
     for post in reel.posts:
-        spec = SPECS[post.platform]
+        spec = PLATFORMS[post.platform]
         when = f'<div class="meta">scheduled {_e(post.scheduled_at.isoformat(timespec="minutes"))}</div>' if post.scheduled_at else ""
         cards.append(
             f'<div class="post" data-platform="{_e(post.platform)}"><h5>{_e(spec.label)}</h5>'
@@ -188,9 +184,9 @@ def _edit_list(reel: ManifestReel, lang: str) -> str:
     """The segments the reel plays and every cut between them, with its reason and words."""
     if len(reel.segments) <= 1 and not reel.cuts:
         return ""
-    segments = ", ".join(f"{fmt_time(s.start_s, True)}–{fmt_time(s.end_s, True)}" for s in reel.segments)
+    segments = ", ".join(f"{format_duration(s.start_s, 'clock.1')}–{format_duration(s.end_s, 'clock.1')}" for s in reel.segments)
     rows = "".join(
-        f'<tr class="cut"><td>{fmt_time(c.start_s, True)}–{fmt_time(c.end_s, True)}</td><td>{_e(CUT_LABELS.get(c.reason, c.reason))}</td>'
+        f'<tr class="cut"><td>{format_duration(c.start_s, "clock.1")}–{format_duration(c.end_s, "clock.1")}</td><td>{_e(CUT_LABELS.get(c.reason, c.reason))}</td>'
         f'<td dir="auto" lang="{_e(lang)}">{_e(c.text) or "<span class=none>(silence)</span>"}</td></tr>'
         for c in reel.cuts
     )
@@ -236,7 +232,7 @@ def build_report(manifest: Manifest, spikes: SpikeReport, catalog: Catalog | Non
     problems = "".join(f"<li>line {p.line}: {_e(p.problem)}</li>" for p in stats.problems)
     exports = ""
     if manifest.exports is not None:
-        folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(SPECS[p].label)})' for p, folder in manifest.exports.folders.items())
+        folders = " · ".join(f'<a href="{_e(folder)}">{_e(folder)}</a> ({_e(PLATFORMS[p].label)})' for p, folder in manifest.exports.folders.items())
         exports = (f'<h2>Upload</h2><div class="panel"><p>Scheduler CSV: <a href="{_e(manifest.exports.schedule_csv)}">'
                    f'{_e(manifest.exports.schedule_csv)}</a> (file, caption, link, time per post) · folders: {folders}</p>'
                    f'<p class="meta">Campaign <code>{_e(manifest.campaign)}</code> · copy written in {_e(manifest.copy_language)}</p></div>')

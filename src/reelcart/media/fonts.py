@@ -366,10 +366,6 @@ def ass_size(face: Face | None, em_px: float) -> float:
     return round(em_px * line_factor(face), 1)
 
 
-def runs_width_px(runs: list[tuple[Face, str]], size_px: float) -> float:
-    return sum(text_width_px(t, f.path, size_px) for f, t in runs)
-
-
 # characters that render nothing and need no glyph (joiners, marks of direction)
 _IGNORABLE = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C}
 

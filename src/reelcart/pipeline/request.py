@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..config import Preset
+from typing import Any
+
+from ..config import Preset, load_preset
+from ..errors import InputError
 from ..models import Manifest, MomentPlan
 
 
@@ -36,3 +39,35 @@ class RunResult:
     manifest: Manifest | None
     plan: MomentPlan
     stages: list[StageRecord] = field(default_factory=list)
+
+
+def parse_stream_start(value: Any) -> datetime | None:
+    """An ISO 8601 time with a UTC offset (``Z`` allowed), or None for nothing; ValueError otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):  # YAML parses unquoted timestamps
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 time such as 2026-11-20T19:00:00+07:00") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset (add +07:00, Z, …)")
+    return moment
+
+
+def build_request(*, video: str | Path | None, orders: str | Path | None, catalog: str | Path | None, preset: str,
+                  overrides: list[dict[str, Any]], out_dir: str | Path, stream_start: Any = None,
+                  preset_ref: str | None = None) -> RunRequest:
+    """The request of one run, for the CLI and for a batch's job: input files checked, preset loaded
+    with its overrides (defaults < preset < overrides), stream start parsed."""
+    for path, what in ((video, "recording"), (orders, "order log"), (catalog, "catalog")):
+        if not path or not Path(path).exists():
+            raise InputError(f"{what} not found", path=path)
+    try:
+        start = parse_stream_start(stream_start)
+    except ValueError as exc:
+        raise InputError(f"stream start {exc}") from None
+    return RunRequest(video=Path(video), orders=Path(orders), catalog=Path(catalog), preset=load_preset(preset, overrides),
+                      out_dir=Path(out_dir), stream_start=start, preset_ref=preset_ref)

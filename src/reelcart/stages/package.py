@@ -8,7 +8,8 @@ disk always describes files that exist.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from .. import __version__
@@ -24,13 +25,15 @@ from ..models import (
     Moment,
     MomentPlan,
     PlatformPost,
+    Product,
+    RenderedReel,
     RenderResult,
     SpikeReport,
     Transcript,
     Word,
 )
 from ..handoff.links import campaign_name, reel_link, tracked_link, upload_name, utm_source_for
-from ..handoff.platforms import SPECS
+from ..handoff.platforms import PLATFORMS
 from ..timeline import words_inside
 
 STAGE = "package"
@@ -58,6 +61,81 @@ def _reel_words(transcript: Transcript | None, moment: Moment) -> list[Word]:
     return words_inside(transcript.words(), moment.spans())
 
 
+@dataclass
+class _CopyContext:
+    """What every reel's copy shares in one run."""
+
+    config: PackageConfig
+    source: Path
+    stream_start: datetime | None
+    campaign: str
+    language: str
+    copy_language: str
+    title_template: str
+    description_template: str
+    cta_phrases: list[str]
+    stale_phrases: list[str]
+    targets: list[str]
+
+
+def _copy_context(preset: Preset, source: Path, plan: MomentPlan, spikes: SpikeReport) -> _CopyContext:
+    config = preset.package
+    language = plan.language or "en"
+    title_t, description_t, copy_language = copy_templates(config, language)
+    lexicon_langs = [language.split("-")[0]] + (["en"] if not language.startswith("en") else [])
+    return _CopyContext(
+        config=config, source=source, stream_start=spikes.stream_start, campaign=campaign_name(config, source, spikes.stream_start),
+        language=language, copy_language=copy_language, title_template=title_t, description_template=description_t,
+        cta_phrases=[p for lang in lexicon_langs for p in preset.moments.cta_phrases.get(lang, [])],
+        stale_phrases=[p for lang in lexicon_langs for p in preset.moments.stale_phrases.get(lang, [])],
+        targets=list(dict.fromkeys(config.platforms)),
+    )
+
+
+def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, product: Product, transcript: Transcript | None,
+                   index: int) -> ManifestReel:
+    """One reel of the manifest: its key phrase, the main platform's copy and link, and a post per target platform."""
+    config = ctx.config
+    words = _reel_words(transcript, moment)
+    phrase = key_phrase(words, product=product, language=ctx.language, cta_phrases=ctx.cta_phrases,
+                        stale_phrases=ctx.stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
+    if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
+        phrase = clip_words(moment.key_phrase, config.key_phrase_max_chars, ellipsis=False).rstrip(" .,;:!?")
+    fields = {"product_name": product.name, "price": format_price(product.price, product.currency, ctx.copy_language),
+              "key_phrase": phrase, "sku": product.sku}
+    own_tags = [product_hashtag(product.name)] if config.product_hashtag else []
+    scheduled = None
+    if config.schedule_start is not None:
+        scheduled = config.schedule_start + timedelta(hours=config.schedule_every_h * index)
+    name = upload_name(moment.id, product)
+
+    def copy_for(platform: str, link: str):  # noqa: ANN202 - copywriting's PostCopy
+        tags = merge_hashtags(own_tags, config.hashtags, config.platform_hashtags.get(platform, []), limit=config.max_hashtags)
+        return build_copy(PLATFORMS[platform], title_template=ctx.title_template, description_template=ctx.description_template,
+                          fields={**fields, "link": link}, hashtags=tags)
+
+    posts: list[PlatformPost] = []
+    for platform in ctx.targets:
+        link = tracked_link(product.url, source=utm_source_for(config, platform), medium=config.utm_medium,
+                            campaign=ctx.campaign, content=moment.id)
+        text = copy_for(platform, link)
+        posts.append(PlatformPost(
+            platform=platform, file=f"{platform}/{name}.mp4", cover=f"{platform}/{name}.jpg", title=text.title,
+            description=text.description, hashtags=text.hashtags, caption=text.caption, link=link, scheduled_at=scheduled,
+        ))
+    main_link = reel_link(product.url, config, ctx.source, moment.id, ctx.stream_start)
+    main_copy = copy_for(config.platform, main_link)
+    return ManifestReel(
+        id=moment.id, file=reel.file, start_s=moment.start_s, end_s=moment.end_s, duration_s=round(moment.duration_s, 3),
+        product=ManifestProduct(sku=product.sku, name=product.name, url=product.url, price=product.price, currency=product.currency),
+        link=main_link, captions=reel.captions_file, thumbnail=reel.thumbnail, title=main_copy.title,
+        description=main_copy.description, hashtags=main_copy.hashtags, score=moment.score, warnings=moment.warnings,
+        spike_onset_s=moment.spike_onset_s, key_phrase=phrase,
+        transcript_excerpt=transcript_excerpt(words) if words else moment.first_words, cta_text=moment.cta_text,
+        segments=moment.spans(), cuts=moment.cuts, posts=posts,
+    )
+
+
 def build_manifest(
     *,
     source: Path,
@@ -68,97 +146,20 @@ def build_manifest(
     spikes: SpikeReport,
     transcript: Transcript | None = None,
 ) -> Manifest:
-    config: PackageConfig = preset.package
+    ctx = _copy_context(preset, source, plan, spikes)
     products = catalog.by_sku()
     files = {r.id: r for r in rendered.reels}
-    campaign = campaign_name(config, source, spikes.stream_start)
-    language = plan.language or "en"
-    title_t, description_t, copy_language = copy_templates(config, language)
-    lexicon_langs = [language.split("-")[0]] + (["en"] if not language.startswith("en") else [])
-    cta_phrases = [p for lang in lexicon_langs for p in preset.moments.cta_phrases.get(lang, [])]
-    stale_phrases = [p for lang in lexicon_langs for p in preset.moments.stale_phrases.get(lang, [])]
-    targets = list(dict.fromkeys(config.platforms))
     reels: list[ManifestReel] = []
     for moment in plan.moments:
-        reel = files.get(moment.id)
-        if reel is None:
-            continue
-        product = products[moment.sku]
-        words = _reel_words(transcript, moment)
-        phrase = key_phrase(words, product=product, language=language, cta_phrases=cta_phrases,
-                            stale_phrases=stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
-        if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
-            phrase = clip_words(moment.key_phrase, config.key_phrase_max_chars, ellipsis=False).rstrip(" .,;:!?")
-        fields = {"product_name": product.name, "price": format_price(product.price, product.currency, copy_language),
-                  "key_phrase": phrase, "sku": product.sku}
-        own_tags = [product_hashtag(product.name)] if config.product_hashtag else []
-        scheduled = None
-        if config.schedule_start is not None:
-            scheduled = config.schedule_start + timedelta(hours=config.schedule_every_h * len(reels))
-        name = upload_name(moment.id, product)
-
-        def tags_for(platform: str) -> list[str]:
-            return merge_hashtags(own_tags, config.hashtags, config.platform_hashtags.get(platform, []), limit=config.max_hashtags)
-
-        posts: list[PlatformPost] = []
-        for platform in targets:
-            link = tracked_link(product.url, source=utm_source_for(config, platform), medium=config.utm_medium,
-                                campaign=campaign, content=moment.id)
-            text = build_copy(SPECS[platform], title_template=title_t, description_template=description_t,
-                              fields={**fields, "link": link}, hashtags=tags_for(platform))
-            posts.append(PlatformPost(
-                platform=platform, file=f"{platform}/{name}.mp4", cover=f"{platform}/{name}.jpg", title=text.title,
-                description=text.description, hashtags=text.hashtags, caption=text.caption, link=link, scheduled_at=scheduled,
-            ))
-        main = config.platform
-        main_link = reel_link(product.url, config, source, moment.id, spikes.stream_start)
-        main_copy = build_copy(SPECS[main], title_template=title_t, description_template=description_t,
-                               fields={**fields, "link": main_link}, hashtags=tags_for(main))
-        reels.append(
-            ManifestReel(
-                id=moment.id,
-                file=reel.file,
-                start_s=moment.start_s,
-                end_s=moment.end_s,
-                duration_s=round(moment.duration_s, 3),
-                product=ManifestProduct(sku=product.sku, name=product.name, url=product.url, price=product.price, currency=product.currency),
-                link=main_link,
-                captions=reel.captions_file,
-                thumbnail=reel.thumbnail,
-                title=main_copy.title,
-                description=main_copy.description,
-                hashtags=main_copy.hashtags,
-                score=moment.score,
-                warnings=moment.warnings,
-                spike_onset_s=moment.spike_onset_s,
-                key_phrase=phrase,
-                transcript_excerpt=transcript_excerpt(words) if words else moment.first_words,
-                cta_text=moment.cta_text,
-                segments=moment.spans(),
-                cuts=moment.cuts,
-                posts=posts,
-            )
-        )
+        if moment.id in files:
+            reels.append(_manifest_reel(ctx, moment, files[moment.id], products[moment.sku], transcript, len(reels)))
+    targets = ctx.targets
     exports = Exports(schedule_csv=SCHEDULE_CSV, folders={p: f"{p}/" for p in targets}) if targets else None
     return Manifest(
-        tool="reelcart",
-        version=__version__,
-        source=str(source),
-        stream_start=spikes.stream_start,
-        preset=preset.name,
-        platform=config.platform,
-        language=language,
-        copy_language=copy_language,
-        campaign=campaign,
-        reels=reels,
-        fewer_reels_reason=plan.notes,
-        rejected=plan.rejected,
-        order_stats=spikes.stats,
-        exports=exports,
+        tool="reelcart", version=__version__, source=str(source), stream_start=spikes.stream_start, preset=preset.name,
+        platform=ctx.config.platform, language=ctx.language, copy_language=ctx.copy_language, campaign=ctx.campaign,
+        reels=reels, fewer_reels_reason=plan.notes, rejected=plan.rejected, order_stats=spikes.stats, exports=exports,
     )
-
-
-# ---------------------------------------------------------------- writing
 
 
 def output_files(manifest: Manifest) -> list[str]:

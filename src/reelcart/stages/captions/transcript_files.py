@@ -7,13 +7,10 @@ of scripts written without spaces (Chinese, Japanese, Thai) are joined without s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ...models import Transcript, Word
-
-SENTENCE_END = re.compile(r"[.?!。？！؟…]$")
-NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+from ...text import ends_sentence, join_words, srt_time, vtt_time
 
 
 @dataclass
@@ -24,13 +21,7 @@ class Cue:
 
 
 def _join(words: list[Word]) -> str:
-    out = ""
-    for w in words:
-        text = w.text.strip()
-        if out and not (NO_SPACE.search(out[-1]) and NO_SPACE.search(text[:1])):
-            out += " "
-        out += text
-    return out
+    return join_words([w.text for w in words])
 
 
 def _wrap(words: list[Word], max_chars: int) -> list[str]:
@@ -68,7 +59,7 @@ def build_cues(
         if current:
             prev = current[-1]
             too_long = len(_join([*current, word])) > limit or word.end_s - current[0].start_s > max_duration_s
-            if too_long or word.start_s - prev.end_s > pause_s or SENTENCE_END.search(prev.text) or window_of(word.start_s) != window_of(prev.start_s):
+            if too_long or word.start_s - prev.end_s > pause_s or ends_sentence(prev.text) or window_of(word.start_s) != window_of(prev.start_s):
                 flush()
         current.append(word)
     flush()
@@ -77,21 +68,13 @@ def build_cues(
     return cues
 
 
-def _clock(t_s: float, sep: str) -> str:
-    ms = max(0, int(round(t_s * 1000)))
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
 def _clean(line: str) -> str:
     return line.replace("\r", " ").replace("\n", " ").replace("-->", "->")
 
 
 def build_srt(transcript: Transcript, **kwargs: float) -> str:
     blocks = [
-        f"{i}\n{_clock(c.start_s, ',')} --> {_clock(c.end_s, ',')}\n" + "\n".join(_clean(line) for line in c.lines) + "\n"
+        f"{i}\n{srt_time(c.start_s)} --> {srt_time(c.end_s)}\n" + "\n".join(_clean(line) for line in c.lines) + "\n"
         for i, c in enumerate(build_cues(transcript, **kwargs), start=1)
     ]
     return "\n".join(blocks)
@@ -104,7 +87,7 @@ def vtt_escape(text: str) -> str:
 def build_vtt(transcript: Transcript, **kwargs: float) -> str:
     header = f"WEBVTT\n\nNOTE reelcart transcript, model {vtt_escape(transcript.model)}, language {vtt_escape(transcript.language)}\n"
     blocks = [
-        f"{_clock(c.start_s, '.')} --> {_clock(c.end_s, '.')}\n" + "\n".join(vtt_escape(line) for line in c.lines) + "\n"
+        f"{vtt_time(c.start_s)} --> {vtt_time(c.end_s)}\n" + "\n".join(vtt_escape(line) for line in c.lines) + "\n"
         for c in build_cues(transcript, **kwargs)
     ]
     return "\n".join([header, *blocks])

@@ -350,3 +350,8 @@ def link_tracks(per_frame: list[list[Box]], *, max_gap: int = 2, min_iou: float 
                 tracks.append(track)
                 active.append(track)
     return tracks
+
+
+@functools.lru_cache(maxsize=1)
+def default_face_detector():  # noqa: ANN201 - the default frontal cascade, or None (``reelcart doctor`` checks it)
+    return haar_cascade("haarcascade_frontalface_default.xml")

@@ -21,7 +21,12 @@ class Check:
 def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - Preset, Path
     checks = [Check("reelcart", True, f"{__version__} on Python {sys.version.split()[0]} ({platform.platform()}), {os.cpu_count()} cores")]
     try:
-        from ..media.ffmpeg import ENV_FFMPEG, ffmpeg_exe, ffmpeg_filters, ffmpeg_version
+        from ..media.ffmpeg import (
+            ENV_FFMPEG,
+            ffmpeg_exe,
+            ffmpeg_filters,
+            ffmpeg_version,
+        )
 
         exe = ffmpeg_exe()
         filters = ffmpeg_filters()
@@ -57,9 +62,9 @@ def run_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001 - P
     try:
         import cv2
 
-        from ..stages.reframe import _face_detector
+        from ..stages.reframe.subjects import default_face_detector
 
-        detector = _face_detector()
+        detector = default_face_detector()
         checks.append(Check("face detector", detector is not None, f"OpenCV {cv2.__version__} Haar frontal-face cascade" if detector is not None else f"OpenCV {cv2.__version__} has no Haar cascades (needs opencv-python-headless 4.x); motion tracking only"))
     except Exception as exc:  # noqa: BLE001
         checks.append(Check("face detector", False, str(exc)))
@@ -88,7 +93,15 @@ def _load_transcript(path):  # noqa: ANN001, ANN202 - Path -> Transcript
 def font_checks(preset=None, transcript=None) -> list[Check]:  # noqa: ANN001
     """Caption faces per script, and glyph coverage of a transcript's text by the faces reelcart picks."""
     from ..config import Preset
-    from ..media.fonts import FAMILIES, SCRIPT_SAMPLES, bundled_font_path, face_runs, missing_glyphs, primary_face, resolve_face
+    from ..media.fonts import (
+        FAMILIES,
+        SCRIPT_SAMPLES,
+        bundled_font_path,
+        face_runs,
+        missing_glyphs,
+        primary_face,
+        resolve_face,
+    )
 
     preset = preset or Preset()
     cap = preset.captions
