@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scenario_cuts import CUT_FAMILIES, word_shares  # noqa: E402
 from bench.scenarios import FAMILIES, FamilyScore, generate, iou, run_scenario  # noqa: E402
 
 
@@ -30,6 +31,7 @@ def main() -> int:
     started = time.perf_counter()
     rows: list[FamilyScore] = []
     formats: set[str] = set()
+    shares: dict[str, list[int]] = {}  # family -> [pitch words kept, pitch words, cut-worthy kept, cut-worthy]
     with tempfile.TemporaryDirectory() as tmp:
         for family in families:
             fs = FamilyScore(family, 0, 0, 0, 0)
@@ -38,6 +40,7 @@ def main() -> int:
                 formats.add(scenario.order_format)
                 out = run_scenario(scenario, Path(tmp) / f"{family}-{seed}")
                 fs.add(out)
+                shares[family] = [a + b for a, b in zip(shares.get(family, [0, 0, 0, 0]), word_shares(out))]
                 if args.show_misses and (out.correct < out.chosen or out.correct < out.truths):
                     print(f"-- {family} seed {seed} ({scenario.language}, {scenario.order_format}): "
                           f"{out.correct} right of {out.chosen} chosen, {out.truths} true")
@@ -50,17 +53,20 @@ def main() -> int:
                         print(f"   rejected {r.sku} @ {r.spike_onset_s}: {r.reason}")
             rows.append(fs)
     elapsed = time.perf_counter() - started
-    print("| family | scenarios | true pitches | chosen | precision | recall |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| family | scenarios | true pitches | chosen | precision | recall | pitch words kept | live-only/digression words kept |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for fs in rows:
         extra = ""
         if fs.clock_errors:
             errs = sorted(fs.clock_errors)
             extra = f" (clock offset error: median {errs[len(errs) // 2]:.0f} s, max {errs[-1]:.0f} s)"
-        print(f"| {fs.family}{extra} | {fs.scenarios} | {fs.truths} | {fs.chosen} | {fs.precision:.3f} | {fs.recall:.3f} |")
+        kept, n_keep, cut_kept, n_cut = shares[fs.family] if fs.family in CUT_FAMILIES else (0, 0, 0, 0)
+        words = f"{kept / n_keep:.3f}" if n_keep else "–"
+        cut = f"{cut_kept / n_cut:.3f}" if n_cut else "–"
+        print(f"| {fs.family}{extra} | {fs.scenarios} | {fs.truths} | {fs.chosen} | {fs.precision:.3f} | {fs.recall:.3f} | {words} | {cut} |")
     total = FamilyScore("all", sum(r.scenarios for r in rows), sum(r.correct for r in rows), sum(r.chosen for r in rows),
                         sum(r.truths for r in rows))
-    print(f"| **all** | {total.scenarios} | {total.truths} | {total.chosen} | {total.precision:.3f} | {total.recall:.3f} |")
+    print(f"| **all** | {total.scenarios} | {total.truths} | {total.chosen} | {total.precision:.3f} | {total.recall:.3f} | | |")
     print(f"\n{total.scenarios} scenarios in {elapsed:.1f} s; order-log formats exercised: {', '.join(sorted(formats))}")
     worst = min(min(r.precision, r.recall) for r in rows)
     return 0 if worst >= 0.9 else 1

@@ -1,4 +1,4 @@
-"""Render benchmark: one segment, the same encoder settings, three ways, in one run.
+"""Render benchmark: one segment (or several, jump-cut), the same encoder settings, three ways, in one run.
 
 1. reelcart: ``render_reel`` (loudness measurement pass + one ffmpeg pass with crop, scale, word
    captions, product card, QR code, loudnorm, x264, thumbnail candidates; then the thumbnail pick).
@@ -11,6 +11,7 @@ All three: 1080x1920, 30 fps, libx264 ``veryfast`` CRF 21, AAC 160 kb/s. Prints 
 (``pip install -e .[bench]``); ``--skip-moviepy`` runs without it.
 
     python bench/bench_render.py [--source samples/livestream.mp4] [--start 20] [--duration 30]
+    python bench/bench_render.py --segments 3 --skip-moviepy   # a 3-segment reel vs a bare trim+concat encode
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ def main() -> int:
     ap.add_argument("--source", type=Path, default=ROOT / "samples" / "livestream.mp4")
     ap.add_argument("--start", type=float, default=20.0)
     ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument("--segments", type=int, default=1,
+                    help="Cut the reel into this many segments (jump cuts) with --gap s left out between each two; "
+                         "bare ffmpeg then trims and concatenates the same segments (moviepy is skipped).")
+    ap.add_argument("--gap", type=float, default=4.0, help="Seconds left out between two segments.")
     ap.add_argument("--skip-moviepy", action="store_true")
     ap.add_argument("--repeat", type=int, default=2, help="Runs of reelcart and bare ffmpeg, interleaved; the best counts.")
     ap.add_argument("--keep", type=Path, help="Keep the three outputs in this folder.")
@@ -99,10 +104,12 @@ def main() -> int:
     crop = CropPlan(mode="steady", source_width_px=info.width_px, source_height_px=info.height_px, width_px=cw,
                     height_px=ch, keyframes=[CropKeyframe(t_s=0.0, x_px=cx, y_px=cy)], subject="none")
     start, dur = args.start, args.duration
-    moment = Moment(id="bench", sku="SKU", product_name="Velvet Glow Serum", start_s=start, end_s=start + dur,
-                    pitch_start_s=start, cta_start_s=start + dur * 0.6,
+    segments = bench_segments(start, dur, args.segments, args.gap, FPS)
+    span = segments[-1].end_s - start
+    moment = Moment(id="bench", sku="SKU", product_name="Velvet Glow Serum", start_s=start, end_s=start + span,
+                    pitch_start_s=start, cta_start_s=start + span * 0.6,
                     score=ScoreParts(sales_lift=1, pitch=1, call_to_action=1, speech_density=1, stale_penalty=0, total=1),
-                    crop=crop)
+                    crop=crop, segments=segments if len(segments) > 1 else [])
     product = Product(sku="SKU", name="Velvet Glow Serum", url="https://shop.example.com/products/velvet-glow-serum",
                       price=24.9, currency="USD")
     transcript = sample_transcript()
@@ -117,10 +124,12 @@ def main() -> int:
     results: dict[str, list[tuple[float, float]]] = {"reelcart": [], "ffmpeg": []}
     bare_out = work / "bare.mp4"
 
+    picture = f"crop={cw}:{ch}:{cx}:{cy},scale={W}:{H}:flags=lanczos"
+
     def bare() -> None:
         run_ffmpeg([
-            "-ss", f"{start:.3f}", "-t", f"{dur:.3f}", "-i", str(args.source.resolve()),
-            "-vf", f"crop={cw}:{ch}:{cx}:{cy},scale={W}:{H}:flags=lanczos", "-r", str(FPS),
+            "-ss", f"{start:.3f}", "-t", f"{span:.3f}", "-i", str(args.source.resolve()),
+            *bare_filters(segments, start, picture), "-r", str(FPS),
             # the encoder settings reelcart uses (platform rules: High, 2 s closed GOPs, faststart)
             "-c:v", "libx264", "-preset", X264, "-crf", str(CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
             "-g", str(FPS * 2), "-keyint_min", str(FPS * 2), "-sc_threshold", "0", "-flags", "+cgop",
@@ -132,7 +141,7 @@ def main() -> int:
         results["reelcart"].append(timed("reelcart", lambda: render.render_reel(
             info, moment, product, transcript, preset, work_dir=work / "work", out_dir=work / "reelcart")))
 
-    if not args.skip_moviepy:
+    if not args.skip_moviepy and len(segments) == 1:
         try:
             import moviepy  # noqa: F401
         except ImportError:
@@ -144,10 +153,12 @@ def main() -> int:
     best = {k: (min(w for w, _ in v), min(c for _, c in v)) for k, v in results.items() if v}
     base_wall, base_cpu = best["ffmpeg"]
     print()
-    print(f"| path (same {dur:g} s segment, {W}x{H}, x264 {X264} CRF {CRF}) | wall | CPU | wall vs bare | CPU vs bare |")
+    what = f"same {dur:g} s segment" if len(segments) == 1 else f"same {len(segments)} segments, {dur:g} s in all"
+    print(f"| path ({what}, {W}x{H}, x264 {X264} CRF {CRF}) | wall | CPU | wall vs bare | CPU vs bare |")
     print("|---|---|---|---|---|")
     names = {
-        "ffmpeg": "bare ffmpeg: `-ss -t -i`, crop, scale, x264, AAC (no captions)",
+        "ffmpeg": ("bare ffmpeg: `-ss -t -i`, crop, scale, x264, AAC (no captions)" if len(segments) == 1 else
+                   "bare ffmpeg: `-ss -t -i`, trim + concat (video and audio), crop, scale, x264, AAC (no captions)"),
         "reelcart": "reelcart: loudness pass + one pass with captions, card, QR, loudness, thumbnail",
         "moviepy": "moviepy 2.2: subclip, crop, resize, caption `TextClip`s, `CompositeVideoClip`",
     }
@@ -162,6 +173,28 @@ def main() -> int:
                 shutil.copy2(f, args.keep / f.name)
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def bench_segments(start: float, played_s: float, count: int, gap_s: float, fps: int) -> list[TimeRange]:
+    """``count`` equal segments playing ``played_s`` in all, ``gap_s`` left out between each two (on the frame grid)."""
+    piece = round(played_s / max(1, count) * fps) / fps
+    gap = round(gap_s * fps) / fps
+    return [TimeRange(start_s=round(start + k * (piece + gap), 4), end_s=round(start + k * (piece + gap) + piece, 4))
+            for k in range(max(1, count))]
+
+
+def bare_filters(segments: list[TimeRange], origin: float, picture: str) -> list[str]:
+    """-vf for one segment; for several, a graph that trims and concatenates them (video and audio)."""
+    if len(segments) == 1:
+        return ["-vf", picture]
+    parts = []
+    for k, seg in enumerate(segments):
+        a, b = seg.start_s - origin, seg.end_s - origin
+        parts.append(f"[0:v]trim=start={a:.4f}:end={b:.4f},setpts=PTS-STARTPTS[v{k}];"
+                     f"[0:a]atrim=start={a:.4f}:end={b:.4f},asetpts=PTS-STARTPTS[a{k}]")
+    joined = "".join(f"[v{k}][a{k}]" for k in range(len(segments)))
+    graph = ";".join(parts) + f";{joined}concat=n={len(segments)}:v=1:a=1[vc][ac];[vc]{picture}[v]"
+    return ["-filter_complex", graph, "-map", "[v]", "-map", "[ac]"]
 
 
 def moviepy_render(source: Path, moment: Moment, transcript: Transcript, preset, crop: CropPlan, out: Path) -> None:  # noqa: ANN001

@@ -291,6 +291,8 @@ def _chat(sp: Speaker, rng: random.Random, lang: dict, seconds: float) -> None:
 def generate(family: str, seed: int) -> Scenario:
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}")
+    if family in scenario_cuts.CUT_FAMILIES:
+        return scenario_cuts.generate_cuts(family, seed)
     rng = random.Random(f"{family}-{seed}")
     language = "en"
     if family == "non_english":
@@ -629,3 +631,8 @@ class FamilyScore:
     @property
     def recall(self) -> float:
         return self.correct / self.truths if self.truths else 1.0
+
+
+import bench.scenario_cuts as scenario_cuts  # noqa: E402 - its families build on this module
+
+FAMILIES = (*FAMILIES, *scenario_cuts.CUT_FAMILIES)

@@ -80,7 +80,10 @@ def test_length_limits_and_stale_warning(catalog):
     (m,) = plan.moments
     assert m.duration_s <= 20.0 + 1e-6
     assert m.cta_text == "Tap the cart to grab yours."
-    assert any("live-only" in w for w in m.warnings)
+    (cut,) = m.cuts  # the live-only line is cut out of the middle, listed with its reason
+    assert cut.reason == "live_only" and cut.text.startswith("For the next five minutes only")
+    assert [(s.start_s, s.end_s) for s in m.segments] == [(m.start_s, cut.start_s), (cut.end_s, m.end_s)]
+    assert m.score.stale_penalty == 0
 
 
 def test_no_repeat_products_and_no_overlap(catalog):
@@ -244,7 +247,7 @@ def test_cuts_never_fall_inside_a_word(catalog):
     assert m.cta_text == "Tap the cart below to grab yours."
 
 
-def test_dead_air_before_the_pitch_proper_is_trimmed(catalog):
+def test_dead_air_inside_the_pitch_is_cut(catalog):
     script = [
         (0.0, "First up is the Velvet Glow Serum."),
         (3.0, "Let me just find it on the table here."),
@@ -253,13 +256,21 @@ def test_dead_air_before_the_pitch_proper_is_trimmed(catalog):
         (30.0, "It smells like fresh peaches and never feels sticky."),
         (36.0, "Tap the orange cart below to grab yours."),
     ]
+    words = make_transcript(script).words()
     (m,) = plan_moments(make_transcript(script), report(spike("GLOW", 60)), catalog, CFG, "x.mp4").moments
-    assert abs(m.start_s - 18.0) <= 0.25
-    assert any("started after" in w and "silence" in w for w in m.warnings)
-    # when the part after the pause is too short to stand alone, the pause is kept and flagged
-    short = MomentsConfig(min_duration_s=25)
-    (m,) = plan_moments(make_transcript(script), report(spike("GLOW", 60)), catalog, short, "x.mp4").moments
-    assert m.start_s < 1 and any("keeps" in w and "silence" in w for w in m.warnings)
+    assert m.start_s < 0.5 and m.first_words.startswith("First up is the Velvet Glow Serum")  # the intro stays
+    (cut,) = m.cuts
+    before = max(w.end_s for w in words if w.end_s < 10)
+    assert cut.reason == "dead_air" and abs(cut.start_s - (before + 0.3)) < 0.01 and abs(cut.end_s - 17.7) < 0.01
+    assert m.duration_s == pytest.approx(m.end_s - m.start_s - (cut.end_s - cut.start_s), abs=1e-3)
+    # with the cut switched off, the pause is kept and flagged
+    (m,) = plan_moments(make_transcript(script), report(spike("GLOW", 60)), catalog, MomentsConfig(cut_dead_air=False),
+                        "x.mp4").moments
+    assert m.cuts == [] and len(m.segments) == 1 and any("keeps" in w and "silence" in w for w in m.warnings)
+    # a longer silence ends the pitch: the reel starts at the sentence naming the product after it
+    far = [(t + 10 if t >= 18 else t, line) for t, line in script]
+    (m,) = plan_moments(make_transcript(far), report(spike("GLOW", 70)), catalog, CFG, "x.mp4").moments
+    assert abs(m.start_s - 28.0) <= 0.25 and m.cuts == []
 
 
 STALE_CASES = {
@@ -282,19 +293,25 @@ STALE_CASES = {
 
 
 @pytest.mark.parametrize("language", sorted(STALE_CASES))
-def test_stale_offers_are_cut_at_the_edge_and_flagged_inside(language):
+def test_stale_offers_are_cut_from_the_middle_and_the_end(language):
     name, lines, phrase = STALE_CASES[language]
     catalog = Catalog(source="t", products=[Product(sku="P", name=name, url="https://x.example/p")])
     script = [(10.0, line) for line in lines]
     transcript = transcript_of(script, language)
     last_line = transcript.words()[-len(tokens_of(lines[-1], language)) :]
-    plan = plan_moments(transcript, report(spike("P", last_line[-1].end_s + 15)), catalog, MomentsConfig(min_duration_s=10), "x.mp4")
+    plan = plan_moments(transcript, report(spike("P", last_line[-1].end_s + 15)), catalog, MomentsConfig(min_duration_s=5), "x.mp4")
     (m,) = plan.moments
-    assert any(w.startswith("cut live-only phrase at the end") for w in m.warnings), m.warnings
     assert m.end_s < last_line[-1].end_s  # the live-only tail is gone, the CTA stays
     kept = [w for w in last_line if w.end_s <= m.end_s]
     assert len(kept) >= 2 and m.cta_text
-    assert any(w.startswith("live-only phrase kept inside") for w in m.warnings)  # the comment-below line
+    (cut,) = m.cuts  # the comment-below line, cut whole from the middle
+    assert cut.reason == "live_only" and normalize_text(cut.text) == normalize_text(lines[2])
+    assert len(m.segments) == 2 and m.score.stale_penalty == 0
+    assert not [w for w in m.warnings if "live-only" in w]
+    # switched off: kept and flagged, as before
+    off = MomentsConfig(min_duration_s=5, cut_live_only=False)
+    (m,) = plan_moments(transcript, report(spike("P", last_line[-1].end_s + 15)), catalog, off, "x.mp4").moments
+    assert m.cuts == [] and any(w.startswith("live-only phrase kept inside") for w in m.warnings)
     assert m.score.stale_penalty > 0
 
 
@@ -307,7 +324,7 @@ def test_stale_phrase_opening_the_pitch_is_cut_at_word_level(catalog):
     ]
     (m,) = plan_moments(make_transcript(script), report(spike("GLOW", 40)), catalog, MomentsConfig(min_duration_s=10), "x.mp4").moments
     assert m.first_words.startswith("the Velvet Glow Serum")
-    assert any("cut live-only phrase at the start" in w for w in m.warnings)
+    assert m.cuts == [] and len(m.segments) == 1  # at the edge the span itself starts later
 
 
 def test_a_passing_mention_never_becomes_a_reel(catalog):

@@ -169,3 +169,51 @@ def test_slow_skus_under_a_rising_trend_do_not_spike():
         times[f"S{i}"] = [x for x in out if x < 1500]
     report = find_spikes(table_of(times), duration_s=1500, stream_start=None, config=CFG, clock_offset_s=0)
     assert report.spikes == []
+
+
+# ---------------------------------------------------------------- the first and last minutes
+
+
+def test_bursts_in_the_first_and_last_minutes_of_a_short_recording_are_found():
+    # a 4-minute stream: the first product pitched right after the greeting, the last one at the end;
+    # there is no history before the first burst and no future after the last
+    for seed in range(6):
+        counts, revenue = series(duration_s=240, bursts=[(40, 42, 40), (170, 30, 40)], seed=seed)
+        spikes = detect_series(counts, revenue, sku="A", config=CFG)
+        assert [s.onset_s for s in spikes] == [40.0, 170.0], (seed, counts)
+        assert all(s.orders_above_baseline >= 25 for s in spikes)
+    for start_s in (0, 10, 200):
+        counts, revenue = series(duration_s=240, bursts=[(start_s, 20, 30)], seed=3)
+        (spike,) = detect_series(counts, revenue, sku="A", config=CFG)
+        assert spike.onset_s == start_s
+
+
+def test_two_products_with_early_and_late_bursts_both_spike():
+    rng = np.random.default_rng(7)
+    times = {"A": list(rng.uniform(0, 240, 2)) + list(39 + rng.exponential(12, 42)),
+             "B": list(rng.uniform(0, 240, 2)) + list(185 + rng.exponential(10, 30).clip(0, 50))}
+    report = find_spikes(table_of(times), duration_s=240, stream_start=None, config=CFG, clock_offset_s=0)
+    assert sorted((s.sku, s.onset_s) for s in report.spikes if s.source == "sku") == [("A", 30.0), ("B", 180.0)]
+
+
+def test_chance_clusters_at_the_edges_stay_out():
+    rng = np.random.default_rng(11)
+    chance = 0
+    for _ in range(40):  # pure background in short recordings: (almost) never a spike at either edge
+        for rate_per_min in (0.5, 2.0, 10.0):
+            counts = rng.poisson(rate_per_min / 6, 24)
+            chance += bool(detect_series(counts, counts * 1.0, sku="A", config=CFG))
+    assert chance <= 2, chance  # of 120 recordings (each tested at every window, both scales)
+    # under the floor: four orders in the first half minute are not min_orders above any baseline
+    counts = np.zeros(24, dtype=int)
+    counts[[0, 1, 2]] = [2, 1, 1]
+    counts[[9, 15]] = 1
+    assert detect_series(counts, counts * 1.0, sku="A", config=CFG) == []
+    # the Poisson tail: at 30 orders a minute, 12 extra in the last minute is chance, 60 is a burst
+    base = rng.poisson(5, 24)
+    noisy = base.copy()
+    noisy[-6:] += 2
+    assert detect_series(noisy, noisy * 1.0, sku="A", config=CFG) == []
+    loud = base.copy()
+    loud[-6:] += 10
+    assert [s.onset_s for s in detect_series(loud, loud * 1.0, sku="A", config=CFG)] == [180.0]

@@ -280,6 +280,19 @@ class CropPlan(Strict):
     shots: list[CropShot] = Field(default_factory=list, description="Shots between cuts and how each is framed")
 
 
+CutReason = Literal["live_only", "dead_air", "digression", "filler", "edited"]
+
+
+class Cut(Strict):
+    """A stretch of the source left out of the middle of a reel (between two of its segments)."""
+
+    start_s: float = Field(description="Start in the source recording")
+    end_s: float = Field(description="End in the source recording")
+    reason: CutReason = Field(description="live_only: an offer replay viewers cannot act on; dead_air: a long pause; "
+                              "digression: chat, comments or another product; filler: um, uh...; edited: by an editor")
+    text: str = Field("", description="The words left out")
+
+
 class Moment(Strict):
     id: str
     sku: str
@@ -296,10 +309,18 @@ class Moment(Strict):
     score: ScoreParts
     warnings: list[str] = Field(default_factory=list)
     crop: CropPlan | None = None
+    segments: list[TimeRange] = Field(
+        default_factory=list, description="Source ranges the reel plays, in order (a jump cut between each two); "
+        "empty: the one range start_s-end_s")
+    cuts: list[Cut] = Field(default_factory=list, description="What was left out between the segments, and why")
+
+    def spans(self) -> list[TimeRange]:
+        """The segments, or the whole span when there are none (an older or hand-edited plan)."""
+        return list(self.segments) or [TimeRange(start_s=self.start_s, end_s=self.end_s)]
 
     @property
     def duration_s(self) -> float:
-        return self.end_s - self.start_s
+        return sum(s.end_s - s.start_s for s in self.spans())
 
 
 class Rejected(Strict):
@@ -390,6 +411,8 @@ class ManifestReel(Strict):
     key_phrase: str = Field("", description="Short phrase from the pitch used in the copy")
     transcript_excerpt: str = Field("", description="What is said in the reel (start of it)")
     cta_text: str | None = Field(None, description="The call to action in the reel, if one was found")
+    segments: list[TimeRange] = Field(default_factory=list, description="Source ranges the reel plays, in order")
+    cuts: list[Cut] = Field(default_factory=list, description="What was cut out between the segments, and why")
     posts: list[PlatformPost] = Field(default_factory=list, description="Copy, link and upload file per platform")
 
 

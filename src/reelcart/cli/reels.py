@@ -87,14 +87,29 @@ def _fmt_range(start_s: float, end_s: float) -> str:
     return f"{format_duration(start_s, 'clock.1')}-{format_duration(end_s, 'clock.1')}"
 
 
+def _segment_lines(m) -> list[str]:  # noqa: ANN001 - a Moment
+    """The segments a reel plays and the cuts between them, one line each."""
+    spans = m.spans()
+    if len(spans) == 1 and not m.cuts:
+        return []
+    cuts = sorted(m.cuts, key=lambda c: c.start_s)
+    lines: list[str] = []
+    for k, seg in enumerate(spans, start=1):
+        lines.append(f"        segment {k}: {_fmt_range(seg.start_s, seg.end_s)} ({seg.end_s - seg.start_s:.1f} s)")
+        for c in [c for c in cuts if seg.end_s - 0.05 <= c.start_s and (k == len(spans) or c.end_s <= spans[k].start_s + 0.05)]:
+            words = f": {c.text[:60]!r}" if c.text else ""
+            lines.append(f"          cut {_fmt_range(c.start_s, c.end_s)} ({c.reason}){words}")
+    return lines
+
+
 @main.command()
 @run_options
 @reports_errors
 def moments(video, orders, catalog, preset, out_dir, stream_start, sets, **flags) -> None:  # noqa: ANN001
     """Plan the reels without rendering: print the plan and write plan.json for editing.
 
-    Edit plan.json by hand (change start_s/end_s, delete a moment, change its sku), then
-    `reelcart render plan.json` renders it.
+    Edit plan.json by hand (change start_s/end_s, add, move or remove one of a moment's segments,
+    delete a moment, change its sku), then `reelcart render plan.json` renders it.
     """
     from ..pipeline import PLAN_FILE
 
@@ -110,6 +125,8 @@ def moments(video, orders, catalog, preset, out_dir, stream_start, sets, **flags
         parts = f"{s.sales_lift:5.2f} {s.pitch:5.2f} {s.call_to_action:4.0f} {s.speech_density:6.2f} {s.stale_penalty:5.2f}"
         click.echo(f"{m.id:<7} {_fmt_range(m.start_s, m.end_s):<17} {m.duration_s:5.1f} {m.product_name[:24]:<24} "
                    f"{s.total:5.2f}  {parts:<31} {m.first_words[:60]}")
+        for line in _segment_lines(m):
+            click.echo(line)
         for w in m.warnings:
             click.echo(f"        warning: {w}")
     if not plan.moments:

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .cut_lexicon import DEFAULT_DIGRESSION_PHRASES, DEFAULT_FILLERS
+
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -155,7 +157,7 @@ DEFAULT_STALE_PHRASES: dict[str, list[str]] = {
     "en": [
         "next five minutes", "next 5 minutes", "next ten minutes", "next 10 minutes", "next few minutes",
         "for the next five minutes only", "for the next * minutes only",
-        "comment below", "drop a comment", "type in the chat", "type * in the chat", "in the chat", "live only",
+        "comment below", "comment * below", "drop a comment", "type in the chat", "type * in the chat", "in the chat", "live only",
         "live-only", "only on this live", "only on the live", "only for viewers right now", "only for live viewers",
         "right now on the live", "while we're live", "while we are live", "during the live", "during this live",
         "live price", "live exclusive", "until the end of the stream", "until the end of the live", "tonight only",
@@ -200,9 +202,22 @@ class MomentsConfig(Section):
     tail_s: float = Field(0.6, ge=0, description="Audio kept after the last word.")
     max_pause_s: float = Field(
         4.0, gt=0,
-        description="A silence longer than this inside a pitch is dead air: the reel starts after it when the rest "
-        "still holds the pitch, else it is kept and flagged.",
+        description="A silence longer than this is dead air: it ends a pitch (unless the product is named again or a "
+        "call to action follows), and inside a reel it is cut (moments.cut_dead_air).",
     )
+    cut_live_only: bool = Field(True, description="Cut live-only offers (moments.stale_phrases) from inside the reel, not just flag them.")
+    cut_dead_air: bool = Field(True, description="Cut silences longer than moments.max_pause_s from inside the reel.")
+    cut_digressions: bool = Field(
+        True, description="Cut digressions inside the pitch: comments read out, stock checks (moments.digression_phrases), "
+        "another product named in passing.")
+    cut_fillers: bool = Field(False, description="Cut filler words (moments.filler_words: um, uh, kiểu, 那个...).")
+    min_segment_s: float = Field(1.5, gt=0, description="A piece shorter than this between two cuts is kept with its neighbour (no flashes).")
+    digression_phrases: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_DIGRESSION_PHRASES.items()},
+        description="Digression lexicon per language ('*' stands for one to three words).")
+    filler_words: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_FILLERS.items()},
+        description="Filler words per language, matched as whole words.")
     cta_match_min: float = Field(88.0, ge=0, le=100, description="Fuzzy score (0-100) for a call-to-action or live-only phrase.")
     cta_phrases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_CTA_PHRASES.items()},

@@ -177,6 +177,24 @@ def _posts(reel: ManifestReel, language: str) -> str:
     return f'<details class="copy" open><summary><b>Ready-to-post copy</b></summary><div class="posts">{"".join(cards)}</div></details>'
 
 
+CUT_LABELS = {"live_only": "live-only offer", "dead_air": "dead air", "digression": "digression", "filler": "filler",
+              "edited": "cut by the editor"}
+
+
+def _edit_list(reel: ManifestReel, lang: str) -> str:
+    """The segments the reel plays and every cut between them, with its reason and words."""
+    if len(reel.segments) <= 1 and not reel.cuts:
+        return ""
+    segments = ", ".join(f"{format_duration(s.start_s, 'clock.1')}–{format_duration(s.end_s, 'clock.1')}" for s in reel.segments)
+    rows = "".join(
+        f'<tr class="cut"><td>{format_duration(c.start_s, "clock.1")}–{format_duration(c.end_s, "clock.1")}</td><td>{_e(CUT_LABELS.get(c.reason, c.reason))}</td>'
+        f'<td dir="auto" lang="{_e(lang)}">{_e(c.text) or "<span class=none>(silence)</span>"}</td></tr>'
+        for c in reel.cuts
+    )
+    table = f'<table class="cuts"><tr><th>cut</th><th>why</th><th>words left out</th></tr>{rows}</table>' if rows else ""
+    return f"<h4>Segments</h4><p class=\"segments\">{len(reel.segments)} segments: {segments}</p>{table}"
+
+
 def _reel_card(reel: ManifestReel, manifest: Manifest) -> str:
     lang = manifest.language
     price = format_price(reel.product.price, reel.product.currency, manifest.copy_language)
@@ -192,7 +210,7 @@ def _reel_card(reel: ManifestReel, manifest: Manifest) -> str:
 <p class="meta">{_e(reel.id)} · SKU {_e(reel.product.sku)} · source {fmt_time(reel.start_s)}–{fmt_time(reel.end_s)} ({reel.duration_s:.1f} s){spike}</p>
 <p>Link: <a class="product-link" href="{_e(reel.link)}" rel="noopener noreferrer" target="_blank">{_e(reel.link)}</a></p>
 <h4>Score</h4>{_score_table(reel)}
-<h4>Warnings</h4>{warnings_html}
+<h4>Warnings</h4>{warnings_html}{_edit_list(reel, lang)}
 <h4>Transcript</h4><blockquote dir="auto" lang="{_e(lang)}">{_e(reel.transcript_excerpt) or '<span class="none">no transcript</span>'}</blockquote>{cta}</div>
 {_posts(reel, lang)}</article>"""
 

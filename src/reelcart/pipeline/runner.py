@@ -30,6 +30,7 @@ from ..models import (
     Transcript,
 )
 from ..stages import audio, clock, moments, package, reframe, render, spikes, transcribe
+from ..stages.reframe.segments import plan_segment_crops
 from .cache import Hooks, StageCache
 from .request import RunRequest, RunResult, StageRecord
 
@@ -272,8 +273,8 @@ class Pipeline:
 
     def _reframe(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
         r = self.preset.render
-        planned = [m.model_copy(update={"crop": m.crop or reframe.plan_crop(info, m, self.preset.reframe, r.width_px, r.height_px)})
-                   for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
+        planned = [m.model_copy(update={"crop": m.crop or plan_segment_crops(
+                       info, m, self.preset.reframe, r.width_px, r.height_px, reframe.plan_crop)}) for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
         return plan.model_copy(update={"moments": planned})
 
     def _render(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, transcript: Transcript,

@@ -122,7 +122,7 @@ def align_clock(
     sentences = moments.split_sentences([w for w in transcript.words() if w.text.strip()])
     moments.annotate(sentences, catalog, transcript.language, preset.moments)
     estimate = estimate_offset(
-        found, moments.pitch_anchors(sentences), search_s=margin, lookback_min_s=preset.moments.lookback_min_s,
+        found, moments.pitch_anchors(sentences, preset.moments.max_pause_s), search_s=margin, lookback_min_s=preset.moments.lookback_min_s,
         lookback_max_s=preset.moments.lookback_max_s, bin_s=preset.spikes.bin_s,
     )
     applied = estimate.confidence >= cfg.clock_min_confidence and estimate.spikes_explained > 0

@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..handoff.links import campaign_name, reel_link, tracked_link, upload_name, utm_source_for
 from ..handoff.platforms import PLATFORMS
+from ..timeline import words_inside
 
 STAGE = "package"
 VERSION = 2
@@ -53,10 +54,11 @@ def copy_templates(config: PackageConfig, language: str) -> tuple[str, str, str]
 # ---------------------------------------------------------------- manifest
 
 
-def _reel_words(transcript: Transcript | None, start_s: float, end_s: float) -> list[Word]:
+def _reel_words(transcript: Transcript | None, moment: Moment) -> list[Word]:
+    """The words the reel plays (source times; words in a cut are left out)."""
     if transcript is None:
         return []
-    return [w for w in transcript.words() if w.start_s >= start_s - 0.05 and w.end_s <= end_s + 0.05]
+    return words_inside(transcript.words(), moment.spans())
 
 
 @dataclass
@@ -94,7 +96,7 @@ def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, produc
                    index: int) -> ManifestReel:
     """One reel of the manifest: its key phrase, the main platform's copy and link, and a post per target platform."""
     config = ctx.config
-    words = _reel_words(transcript, moment.start_s, moment.end_s)
+    words = _reel_words(transcript, moment)
     phrase = key_phrase(words, product=product, language=ctx.language, cta_phrases=ctx.cta_phrases,
                         stale_phrases=ctx.stale_phrases, max_chars=config.key_phrase_max_chars) if words else ""
     if not phrase and moment.key_phrase:  # no transcript at hand: the plan's sentence, cut on a word boundary
@@ -129,7 +131,8 @@ def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, produc
         link=main_link, captions=reel.captions_file, thumbnail=reel.thumbnail, title=main_copy.title,
         description=main_copy.description, hashtags=main_copy.hashtags, score=moment.score, warnings=moment.warnings,
         spike_onset_s=moment.spike_onset_s, key_phrase=phrase,
-        transcript_excerpt=transcript_excerpt(words) if words else moment.first_words, cta_text=moment.cta_text, posts=posts,
+        transcript_excerpt=transcript_excerpt(words) if words else moment.first_words, cta_text=moment.cta_text,
+        segments=moment.spans(), cuts=moment.cuts, posts=posts,
     )
 
 

@@ -9,6 +9,7 @@ from ...config import OverlayConfig
 from ...media.fonts import Face, ass_size, face_runs, line_factor, text_width_px
 from ...models import Moment, Product
 from ...text import ass_time
+from ...timeline import to_reel_time
 from .ass import _bgr, _runs_text
 from .layout import Layout
 from .pages import NO_LINE_START
@@ -150,7 +151,7 @@ def _card_spans(moment: Moment, overlay: OverlayConfig, duration: float, card_un
     """When the card shows: from the call to action and over the last ``card_last_s``, merged."""
     spans: list[tuple[float, float]] = []
     if moment.cta_start_s is not None:
-        spans.append((max(0.0, moment.cta_start_s - moment.start_s), card_until))
+        spans.append((to_reel_time(moment.cta_start_s, moment.spans(), snap=True) or 0.0, card_until))
     spans.append((max(0.0, duration - overlay.card_last_s), card_until))
     merged: list[tuple[float, float]] = []
     for s, e in sorted(spans):

@@ -8,6 +8,7 @@ from ...config import CaptionsConfig
 from ...media.fonts import CJK_LANGS, Face, char_script, face_runs, text_width_px
 from ...models import Moment, Word
 from ...text import SENTENCE_END, srt_time
+from ...timeline import words_on_reel_clock
 from .ass import apply_case
 from .layout import Layout
 
@@ -18,23 +19,14 @@ NO_LINE_START = set("，。、！？：；）」』】》〉,.!?:;)]}%”’»")
 
 
 def reel_words(words: list[Word], moment: Moment, uppercase: bool = False, *, case: str | None = None) -> list[Word]:
-    """Words inside the moment, on the reel's clock (text stripped; case applied)."""
+    """Words inside the moment's segments, on the reel's clock (text stripped; case applied); words
+    in a cut are left out."""
     case = case or ("upper" if uppercase else "original")
     out = []
-    for w in words:
-        if w.end_s <= moment.start_s or w.start_s >= moment.end_s:
-            continue
+    for w in words_on_reel_clock(words, moment.spans()):
         text = apply_case(w.text.strip(), case)
-        if not text:
-            continue
-        out.append(
-            Word(
-                text=text,
-                start_s=round(max(0.0, w.start_s - moment.start_s), 3),
-                end_s=round(min(moment.duration_s, w.end_s - moment.start_s), 3),
-                probability=w.probability,
-            )
-        )
+        if text:
+            out.append(w.model_copy(update={"text": text}))
     return out
 
 

@@ -34,6 +34,7 @@ from .loudness import (
     measure_output_loudness,
 )
 from .plan import ReelPlan, plan_reel, safe_stem
+from .segments import frame_aligned
 
 __all__ = [
     "FONTS_DIRNAME", "Overlays", "ReelPlan", "audio_graph", "audio_prep", "build_render_args", "card_images", "encode_options",
@@ -60,6 +61,7 @@ def render_reel(
     out_dir: Path,
     link: str | None = None,
 ) -> RenderedReel:
+    moment = frame_aligned(moment, preset.render.fps)  # segments of whole frames: the reel's clock is the one that plays
     plan = plan_reel(info, moment, product, transcript, preset, link=link)
     stem = plan.stem
     work_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The render pass's graph: crop path, scale, card images, captions, thumbnail candidates, loudness, encode.
+"""The render pass's graph: the segments joined, crop path, scale, card images, captions, thumbnail candidates, loudness, encode.
 
 Built with ``media.graphs`` (ffmpeg-python). Work files (ASS, card images, fonts folder, candidate
 frames) are named relative to the work folder, where ffmpeg runs.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ...config import Preset
 from ...media import graphs
@@ -16,6 +15,7 @@ from ...models import MediaInfo, Moment
 from ...resources import x264_thread_args
 from ..reframe import geometry
 from .loudness import audio_prep, loudness_filters
+from .segments import join_audio, join_video, span_source
 
 FONTS_DIRNAME = "fonts"
 
@@ -119,11 +119,11 @@ def build_render_args(
     if ass_name is not None:
         overlays.ass_name = ass_name
     overlays.images = list(images or [])
-    source = graphs.source(Path(info.path).resolve(), ss=f"{moment.start_s:.3f}", t=f"{duration:.3f}")
+    source = span_source(info, moment, duration)  # the segments, joined on the reel's clock before anything else
     image_inputs = [graphs.source(file) for file, *_ in overlays.images]
-    picture, thumbs = video_graph(source.video, info, moment, preset, overlays, image_inputs)
+    picture, thumbs = video_graph(join_video(source.video, moment.spans()), info, moment, preset, overlays, image_inputs)
     if info.has_audio:
-        audio_in = source["a:0"]
+        audio_in = join_audio(source["a:0"], moment.spans())
     else:
         audio_in = graphs.lavfi_input("anullsrc", r=render.audio_rate_hz, cl="stereo", t=f"{duration:.3f}").audio
     sound = audio_graph(audio_in, preset, loudness)

@@ -1,4 +1,4 @@
-"""Two-pass EBU R128 loudness: an audio-only pass measures the segment, the render pass applies the gain.
+"""Two-pass EBU R128 loudness: an audio-only pass measures the reel's audio (its segments, crossfaded), the render pass applies the gain.
 
 The filters are ffmpeg-python specs for ``graphs.chain``: ``(name, *plain_args, {options})``.
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 from ...errors import MediaError
 from ...media import graphs
 from ...models import MediaInfo, Moment
+from .segments import reel_audio
 
 LIMITER_MARGIN_DB = 0.7  # sample-peak ceiling below the true-peak target (inter-sample and AAC overshoot)
 LIMIT_CANDIDATES_DB = (0.0, 2.0, 4.0, 6.0, 9.0)  # extra gain tried in front of the limiter
@@ -56,15 +57,11 @@ def loudness_filters(config, measured: dict[str, str]) -> list[tuple]:  # noqa: 
     return chain
 
 
-def _segment(info: MediaInfo, start_s: float, duration_s: float) -> graphs.Stream:
-    return graphs.source(Path(info.path).resolve(), ss=f"{start_s:.3f}", t=f"{duration_s:.3f}")
-
-
 def _limited_gain(info: MediaInfo, moment: Moment, config, duration: float, base_gain: float) -> float:  # noqa: ANN001
     """Gain in front of the limiter that lands on the target: one audio-only pass tries a few
     gains side by side (asplit) and interpolates their integrated loudness."""
     gains = [base_gain + extra for extra in LIMIT_CANDIDATES_DB]
-    prepped = graphs.chain(_segment(info, moment.start_s, duration)["a:0"], *audio_prep(config))
+    prepped = graphs.chain(reel_audio(info, moment, duration), *audio_prep(config))
     branches = graphs.split(prepped, len(gains), audio=True)
     outputs = [
         graphs.null_output([graphs.chain(branch, ("volume", f"{g:.2f}dB"), limiter_filter(config), (f"ebur128@g{i}",))])
@@ -101,7 +98,7 @@ def measure_loudness(info: MediaInfo, moment: Moment, config, duration_s: float 
     if not info.has_audio:
         return None
     duration = moment.duration_s if duration_s is None else duration_s
-    metered = graphs.chain(_segment(info, moment.start_s, duration)["a:0"], *audio_prep(config), ("ebur128@src", {"peak": "true"}))
+    metered = graphs.chain(reel_audio(info, moment, duration), *audio_prep(config), ("ebur128@src", {"peak": "true"}))
     stderr = graphs.run(graphs.null_output([metered]), what="loudness measurement", path=info.path)
     summary = _ebur128_summaries(stderr).get("ebur128@src")
     if summary is None or summary[0] < -70:
