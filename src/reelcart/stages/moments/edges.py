@@ -4,7 +4,7 @@ fall inside a word."""
 from __future__ import annotations
 
 from ...config import MomentsConfig
-from ...models import Word
+from ...models import Moment, TimeRange, Word
 from .text import CLAUSE_END, Sentence
 
 
@@ -50,3 +50,11 @@ def safe_edges(words: list[Word], first: Word, last: Word, config: MomentsConfig
     if limit_s is not None:
         end = min(end, max(last.end_s, limit_s))
     return round(start, 3), round(max(end, last.end_s), 3)
+
+
+def with_span(moment: Moment, start_s: float, end_s: float) -> Moment:
+    """The moment with new outer edges: its first segment starts, its last one ends there."""
+    segments = [s.model_copy() for s in moment.spans()]
+    segments[0] = TimeRange(start_s=start_s, end_s=max(start_s, segments[0].end_s))
+    segments[-1] = TimeRange(start_s=min(segments[-1].start_s, end_s) if len(segments) > 1 else start_s, end_s=end_s)
+    return moment.model_copy(update={"start_s": start_s, "end_s": end_s, "segments": segments})

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ...config import MomentsConfig
-from ...models import Catalog, Moment, MomentPlan, Rejected, SpikeReport, TimeRange, Transcript
+from ...models import Catalog, Moment, MomentPlan, Rejected, SpikeReport, Transcript
 from .assemble import Candidate, build_moment
+from .edges import with_span
 from .matching import annotate
 from .pitch import pitch_blocks
+from .snap import snap_edges
 from .text import split_sentences
 
 
@@ -42,6 +44,7 @@ def plan_moments(
         if isinstance(result, Rejected):
             rejected.append(result)
         else:
+            result.moment = snap_edges(result.moment, words, transcript.speech, config)
             candidates.append(result)
     chosen, passed = _choose(candidates, config)
     rejected.extend(passed)
@@ -106,14 +109,6 @@ def resolve_padding(chosen: list[Moment]) -> list[Moment]:
             out[k - 1] = with_span(prev, prev.start_s, middle)
             out[k] = with_span(cur, middle, cur.end_s)
     return out
-
-
-def with_span(moment: Moment, start_s: float, end_s: float) -> Moment:
-    """The moment with new outer edges: its first segment starts, its last one ends there."""
-    segments = [s.model_copy() for s in moment.spans()]
-    segments[0] = TimeRange(start_s=start_s, end_s=max(start_s, segments[0].end_s))
-    segments[-1] = TimeRange(start_s=min(segments[-1].start_s, end_s) if len(segments) > 1 else start_s, end_s=end_s)
-    return moment.model_copy(update={"start_s": start_s, "end_s": end_s, "segments": segments})
 
 
 def _notes(moments: list[Moment], rejected: list[Rejected], spikes: SpikeReport, config: MomentsConfig) -> list[str]:
