@@ -33,15 +33,15 @@ from .activity import Region
 # --- thresholds (measured: see the module docstring)
 MAX_REPEATS = 2  # an n-gram (n >= 2 words) said this many times in a row in one segment
 MAX_WORD_REPEATS = 4  # one word said this many times in a row
-MIN_WORDS_PER_SPEECH_S = 0.7  # good decodes: >= 1.5 words per second of speech under the segment
-MAX_WORDS_PER_SPEECH_S = 7.0  # good decodes: <= 4.5 (fast talk)
+MIN_WORDS_PER_SPEECH_S = 0.7  # good decodes measured: >= 1.58 words per second of speech under the segment
+MAX_WORDS_PER_SPEECH_S = 7.0  # good decodes measured: <= 6.12 (fast talk)
 MIN_RATE_SPEECH_S = 3.0  # the rate is judged only over this much speech
-MAX_UNCOVERED_S = 2.5  # speech this long with no word over it was dropped (good decodes: <= 1.3 s)
+MAX_UNCOVERED_S = 2.5  # speech this long with no word over it was dropped (good decodes measured: <= 0.46 s; failed: up to 26 s)
 WORD_PAD_S = 0.3  # a word covers the speech this close to it (word times are approximate)
 JOIN_GAP_S = 1.0  # uncovered speech this close together is one dropped stretch
-MAX_SEGMENT_S = 24.0  # good decodes: segments of at most 14 s; a 30 s run-on segment is a hint-biased decode
-MAX_COMPRESSION_RATIO = 2.4  # whisper's own bar for repetitive text
-MIN_AVG_LOGPROB = -1.0  # whisper's own bar for an unsure window
+MAX_SEGMENT_S = 24.0  # good decodes: at most 21 s but one (27 s over sparse words, re-decoded for better timing); hints: up to 56 s
+MAX_COMPRESSION_RATIO = 2.4  # whisper's own bar for repetitive text (every decode measured: <= 1.8)
+MIN_AVG_LOGPROB = -1.0  # whisper's own bar for an unsure window (good decodes measured: >= -0.92; with hints down to -2.3)
 FALLBACK_EXHAUSTED = 1.0  # the temperature at which whisper keeps whatever it sampled last
 
 
