@@ -37,6 +37,7 @@ test: setup system-deps
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[dev,ray,bench]"
 	$(BIN)/python bench/bench_transcribe.py
+	$(BIN)/python bench/bench_hints.py
 	$(BIN)/python bench/bench_moments.py
 	$(BIN)/python bench/bench_reframe.py
 	$(BIN)/python bench/bench_render.py
