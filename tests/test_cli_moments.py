@@ -46,7 +46,8 @@ def test_moments_prints_the_plan_and_writes_plan_json_without_rendering(planned,
     header, row = next((lines[i], lines[i + 1]) for lines in [text.splitlines()] for i, line in enumerate(lines)
                        if line.startswith("id "))
     assert "sales pitch  cta speech stale" in header and "first words" in header
-    assert row.startswith("reel-1  0:21.") and "Velvet Glow Serum" in row and "first up tonight" in row.lower()
+    heard = " ".join("".join(ch if ch.isalnum() else " " for ch in row.lower()).split())  # punctuation varies by decode
+    assert row.startswith("reel-1  0:21.") and "Velvet Glow Serum" in row and "first up tonight" in heard
     assert "note: 1 of 3 reels planned" in text and "1 order spike(s)" in text
     plan = json.loads((out / "plan.json").read_text())
     (m,) = plan["moments"]

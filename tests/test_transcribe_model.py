@@ -258,7 +258,7 @@ def test_transcribe_command_writes_json_srt_vtt_and_reuses_the_cache(model, tmp_
     result = runner.invoke(main, ["transcribe", str(jfk), "--catalog", str(SAMPLES / "catalog.csv"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     transcript = Transcript.model_validate_json((out / "transcript.json").read_text(encoding="utf-8"))
-    assert transcript.language == "en" and transcript.hints and transcript.windows == [TimeRange(start_s=0.0, end_s=11.0)]
+    assert transcript.language == "en" and transcript.hint_policy == "correct" and transcript.windows == [TimeRange(start_s=0.0, end_s=11.0)]
     assert wer(JFK_TEXT, text_of(transcript)) <= 0.10
     assert all(0 <= w.probability <= 1 for w in transcript.words())
     srt = (out / "transcript.srt").read_text(encoding="utf-8")

@@ -60,9 +60,11 @@ def ffmpeg_filters() -> frozenset[str]:
 
 
 def _error_lines(stderr: str, limit: int = 3) -> str:
+    """The cause first: ffmpeg's first error lines (what went wrong), then its last one (how it
+    ended); the cascade between them (every other output's thread stopping) says nothing."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    keep = [ln for ln in lines if re.search(r"error|invalid|no such|failed|unable|cannot|not found|denied|space", ln, re.I)]
-    chosen = (keep or lines)[-limit:]
+    keep = [ln for ln in lines if re.search(r"error|invalid|no such|failed|unable|cannot|not found|denied|space", ln, re.I)] or lines
+    chosen = keep if len(keep) <= limit else [*keep[: limit - 1], keep[-1]]
     return " | ".join(chosen) if chosen else "no output"
 
 
