@@ -10,16 +10,16 @@ start when the voice starts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..text import SENTENCE_END
+
 SAMPLE_RATE_HZ = 16000
 FRAME_SAMPLES = 512  # Silero's step: 32 ms
 FRAME_S = FRAME_SAMPLES / SAMPLE_RATE_HZ
-SENTENCE_END = re.compile(r"[.?!。？！؟…]['\")\]]*$")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ..config import TranscribeConfig
 from ..errors import ModelError
 from ..models import Segment, Word
 from ..resources import cpu_threads
+from ..text import join_words
 from .activity import Region, TimedWord, drop_phantoms, refine_word_times
 from .models import ModelInfo, resolve_model
 
@@ -79,16 +80,6 @@ def load_model(config: TranscribeConfig):  # noqa: ANN201 - (WhisperModel, Model
 
 
 _SPACE = re.compile(r"\s+")
-_NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-
-
-def join_words(texts: list[str]) -> str:
-    out = ""
-    for text in texts:
-        if out and not (_NO_SPACE.search(out[-1]) and _NO_SPACE.search(text[:1])):
-            out += " "
-        out += text
-    return out
 
 
 MAX_LANES = 4

@@ -32,7 +32,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import NameCorrection, Segment, Word
-from .decoder import join_words
+from ..text import join_words
 
 MATCH_MIN = 75.0
 SINGLE_WORD_SPELLING_MIN = 60.0

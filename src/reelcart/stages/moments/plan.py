@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...config import MomentsConfig
+from ...text import format_duration
 from ...models import Catalog, Moment, MomentPlan, Rejected, SpikeReport, Transcript
 from .assemble import Candidate, build_moment
 from .edges import with_span
@@ -16,9 +17,6 @@ def _rejected(spike, reason: str) -> Rejected:  # noqa: ANN001 - a Spike
     return Rejected(sku=spike.sku, spike_onset_s=spike.onset_s, reason=reason)
 
 
-def _fmt(t_s: float) -> str:
-    m, s = divmod(int(round(t_s)), 60)
-    return f"{m}:{s:02d}"
 
 def plan_moments(
     transcript: Transcript, spikes: SpikeReport, catalog: Catalog, config: MomentsConfig, source: str
@@ -132,7 +130,7 @@ def _notes(moments: list[Moment], rejected: list[Rejected], spikes: SpikeReport,
         if r.start_s is None:
             by_reason.setdefault(r.reason, []).append(r)
     for reason, items in by_reason.items():
-        where = ", ".join(f"{r.sku} at {_fmt(r.spike_onset_s or 0)}" for r in items[:6])
+        where = ", ".join(f"{r.sku} at {format_duration(r.spike_onset_s or 0)}" for r in items[:6])
         more = f" and {len(items) - 6} more" if len(items) > 6 else ""
         notes.append(f"{len(items)} spike(s) not used: {reason} ({where}{more})")
     credited = {(s.onset_s, s.end_s) for s in spikes.spikes if s.source == "overall"}
@@ -142,7 +140,7 @@ def _notes(moments: list[Moment], rejected: list[Rejected], spikes: SpikeReport,
         ):
             continue
         spread = f"{burst.storewide_skus} products" if burst.storewide_skus else "several products"
-        notes.append(f"order burst across {spread} at {_fmt(burst.onset_s)} ({burst.orders} orders, none dominating): "
+        notes.append(f"order burst across {spread} at {format_duration(burst.onset_s)} ({burst.orders} orders, none dominating): "
                      "no single pitch explains it")
     ranked_out = [r for r in rejected if r.start_s is not None]
     if ranked_out and len(moments) < config.count:

@@ -8,8 +8,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ...models import Word
+from ...text import SENTENCE_END
 
-SENTENCE_END = re.compile(r"[.?!。？！؟…]['\"”’)\]]*$")
 CLAUSE_END = re.compile(r"[,;:，；：、،.?!。？！؟…]['\"”’)\]]*$")
 SENTENCE_GAP_S = 0.9
 PUNCTUATED_EVERY = 40  # a transcript with a sentence end per this many words counts as punctuated
@@ -84,6 +84,7 @@ class Sentence:
 
 
 def _joiner(prev: str, nxt: str) -> str:
+    """The joiner of folded (normalized) text, where Korean counts with the CJK scripts."""
     return "" if prev and nxt and CJK.match(prev[-1]) and CJK.match(nxt[0]) else " "
 
 
