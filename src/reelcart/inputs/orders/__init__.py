@@ -20,9 +20,8 @@ numbers) are counted in :class:`~reelcart.models.OrderStats`.
 from .matching import ProductMatcher
 from .platforms import PLATFORMS, detect_format
 from .reader import MAX_ORDER_LOG_BYTES, load_orders
-from .summary import describe_offset
 from .table import OrderTable
 from .times import TimeParser
 
-__all__ = ["MAX_ORDER_LOG_BYTES", "PLATFORMS", "OrderTable", "ProductMatcher", "TimeParser", "describe_offset",
+__all__ = ["MAX_ORDER_LOG_BYTES", "PLATFORMS", "OrderTable", "ProductMatcher", "TimeParser",
            "detect_format", "load_orders"]

@@ -3,17 +3,12 @@ the one-line errors when nothing in it can be used."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from ...config import OrdersConfig
 from ...errors import InputError
 from ...models import OrderStats
 from .times import TimeParser
-
-
-def describe_offset(seconds: float) -> str:
-    return str(timedelta(seconds=round(seconds)))
 
 
 def summarise(stats: OrderStats, parser: TimeParser | None, unknown_rows: int, config: OrdersConfig,
