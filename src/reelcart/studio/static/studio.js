@@ -215,7 +215,7 @@
   function drawTimeline() {
     const root = $("#timeline");
     const width = Math.max(root.clientWidth || root.parentNode.clientWidth || 800, 300);
-    const height = 210, top = 22, bottom = 22, left = 34, right = 8;
+    const height = 220, top = 30, bottom = 22, left = 34, right = 8, lane = 14;
     const plotH = height - top - bottom, plotW = width - left - right;
     const run = state.run, duration = run.duration_s || 1;
     const x = (t) => left + clamp(t / duration, 0, 1) * plotW;
@@ -231,7 +231,9 @@
 
     const bin = run.orders.bin_s || 60;
     const series = (run.orders.series || []).filter((s) => s.counts.some((c) => c > 0));
-    const maxCount = Math.max(1, ...series.flatMap((s) => s.counts));
+    const bins = Math.max(0, ...series.map((s) => s.counts.length));
+    const totals = Array.from({length: bins}, (_, i) => series.reduce((sum, s) => sum + (s.counts[i] || 0), 0));
+    const maxCount = Math.max(1, ...totals);
     const y = (c) => top + plotH - (c / maxCount) * plotH;
 
     // axes: minute grid and order scale
@@ -244,6 +246,22 @@
     for (const c of [0, Math.round(maxCount / 2), maxCount]) {
       svg("line", {x1: left, x2: left + plotW, y1: y(c), y2: y(c), class: "hline"}, grid);
       svg("text", {x: left - 5, y: y(c) + 4, class: "tick", "text-anchor": "end", text: c}, grid);
+    }
+
+    // orders per minute per product: one stacked column per bin, a colour per product
+    const bars = svg("g", {class: "bars"}, root);
+    for (let i = 0; i < bins; i++) {
+      let below = 0;
+      const x0 = x(i * bin), x1 = x(Math.min((i + 1) * bin, duration));
+      const gap = Math.min(3, (x1 - x0) * 0.12);
+      for (const s of series) {
+        const c = s.counts[i] || 0;
+        if (!c) continue;
+        const rect = svg("rect", {class: "series-bar", x: x0 + gap / 2, width: Math.max(1, x1 - x0 - gap), y: y(below + c),
+          height: y(below) - y(below + c), fill: productColour(s.sku), "data-sku": s.sku}, bars);
+        svg("title", {text: `${s.name}: ${c} order${c === 1 ? "" : "s"} in ${fmtTime(i * bin)}–${fmtTime((i + 1) * bin)}`}, rect);
+        below += c;
+      }
     }
 
     // candidates not chosen, hatched
@@ -266,24 +284,15 @@
       const chosen = m.id === state.selected;
       const g = svg("g", {class: `reel${chosen ? " selected" : ""}${m.review === "rejected" ? " rejected" : ""}`,
         "data-id": m.id}, reels);
-      for (const s of spans(m)) {
-        const rect = svg("rect", {class: "reel-span", x: x(s.start_s), y: top, width: Math.max(2, x(s.end_s) - x(s.start_s)),
-          height: plotH}, g);
+      const segs = spans(m);
+      svg("rect", {class: "reel-shade", x: x(segs[0].start_s), y: top, height: plotH,
+        width: Math.max(2, x(segs[segs.length - 1].end_s) - x(segs[0].start_s))}, g);
+      for (const s of segs) {
+        const rect = svg("rect", {class: "reel-span", x: x(s.start_s), y: top - lane - 2, width: Math.max(2, x(s.end_s) - x(s.start_s)),
+          height: lane, rx: 2}, g);
         svg("title", {text: `${m.id}: ${m.product_name} (${fmtTime(s.start_s)}–${fmtTime(s.end_s)})`}, rect);
       }
-      svg("text", {class: "reel-label", x: x(spans(m)[0].start_s) + 2, y: top - 7, text: m.id}, g);
-    }
-
-    // orders per minute per product: step lines with a light area
-    const lines = svg("g", {class: "lines"}, root);
-    for (const s of series) {
-      const colour = productColour(s.sku);
-      const points = [];
-      s.counts.forEach((c, i) => { points.push(`${x(i * bin)},${y(c)}`, `${x((i + 1) * bin)},${y(c)}`); });
-      const area = `${x(0)},${y(0)} ${points.join(" ")} ${x(s.counts.length * bin)},${y(0)}`;
-      svg("polygon", {class: "series-area", points: area, fill: colour}, lines);
-      const line = svg("polyline", {class: "series", points: points.join(" "), stroke: colour, "data-sku": s.sku}, lines);
-      svg("title", {text: `${s.name} (${s.sku})`}, line);
+      svg("text", {class: "reel-label", x: x(segs[0].start_s) + 3, y: top - 5, text: m.id}, g);
     }
 
     // spikes: onset line and a marker at the peak
@@ -291,12 +300,14 @@
     for (const sp of run.orders.spikes || []) {
       const colour = productColour(sp.sku);
       const g = svg("g", {class: "spike"}, spikes);
-      svg("line", {x1: x(sp.onset_s), x2: x(sp.onset_s), y1: top, y2: top + plotH, stroke: colour, class: "spike-line"}, g);
-      svg("path", {d: `M${x(sp.peak_s) - 5},${top + 1} l5,8 l5,-8 z`, fill: colour, class: "spike-peak"}, g);
+      svg("line", {x1: x(sp.onset_s), x2: x(sp.onset_s), y1: top, y2: top + plotH, class: "spike-line"}, g);
+      svg("line", {x1: x(sp.onset_s), x2: x(sp.peak_s), y1: top + 4, y2: top + 4, class: "spike-rise"}, g);
+      svg("path", {d: `M${x(sp.peak_s) - 6},${top - 1} l6,10 l6,-10 z`, fill: colour, class: "spike-peak"}, g);
+      svg("text", {x: x(sp.peak_s) + 8, y: top + 9, class: "spike-label", text: `${sp.orders}`}, g);
       svg("title", {text: `Spike: ${sp.sku}, ${sp.orders} orders from ${fmtTime(sp.onset_s)} (peak ${fmtTime(sp.peak_s)})`}, g);
     }
 
-    svg("line", {class: "playhead", x1: x(0), x2: x(0), y1: top - 4, y2: top + plotH}, root);
+    svg("line", {class: "playhead", x1: x(0), x2: x(0), y1: top - lane - 4, y2: top + plotH}, root);
     root.dataset.left = left;
     root.dataset.plotW = plotW;
     drawLegend(series);
@@ -558,8 +569,10 @@
     const place = (node, a, b) => { node.style.left = pct(a); node.style.width = `${((b - a) / (t1 - t0)) * 100}%`; return node; };
 
     const words = (state.run.words || []).filter((w) => w.end_s >= t0 && w.start_s <= t1);
+    const pxPerS = (strip.clientWidth || 800) / (t1 - t0);
     strip.querySelector(".strip-words").replaceChildren(...words.map((w) =>
-      place(el("span", {class: "strip-word", title: `${w.text} ${fmtTime(w.start_s)}`, text: w.text}), w.start_s, w.end_s)));
+      place(el("span", {class: "strip-word", title: `${w.text} ${fmtTime(w.start_s)}`,
+        text: (w.end_s - w.start_s) * pxPerS >= 7 * w.text.length ? w.text : null}), w.start_s, w.end_s)));
     strip.querySelector(".strip-cuts").replaceChildren(...(m.cuts || []).map((c) =>
       place(el("span", {class: `strip-cut reason-${c.reason}`, title: `${c.reason}: ${c.text || ""}`}), c.start_s, c.end_s)));
     strip.querySelector(".strip-segments").replaceChildren(...segs.map((s, index) => {
@@ -735,6 +748,7 @@
       }
       const blob = await response.blob();
       const img = $("#preview");
+      $("#preview-placeholder").hidden = true;
       if (img.dataset.objectUrl) URL.revokeObjectURL(img.dataset.objectUrl);
       const objectUrl = URL.createObjectURL(blob);
       img.dataset.objectUrl = objectUrl;
