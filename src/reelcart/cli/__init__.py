@@ -6,7 +6,7 @@ request); ``reels`` the commands that make or plan reels; ``tools`` the commands
 
 from __future__ import annotations
 
-from . import reels, tools  # noqa: F401 - importing them registers their commands on the group
+from . import reels, studio, tools  # noqa: F401 - importing them registers their commands on the group
 from .parse import main
 
 __all__ = ["main"]

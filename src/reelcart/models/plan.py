@@ -84,6 +84,9 @@ class Moment(Strict):
         default_factory=list, description="Source ranges the reel plays, in order (a jump cut between each two); "
         "empty: the one range start_s-end_s")
     cuts: list[Cut] = Field(default_factory=list, description="What was left out between the segments, and why")
+    review: Literal["pending", "approved", "rejected"] = Field(
+        "pending", description="An editor's verdict: approved reels go to the upload folders once any reel is reviewed; "
+        "rejected ones are kept in the plan but not rendered")
 
     def spans(self) -> list[TimeRange]:
         """The segments, or the whole span when there are none (an older or hand-edited plan)."""
@@ -120,3 +123,4 @@ class MomentPlan(Artifact):
     order_stats: OrderStats | None = None
     clock_offset_s: float | None = None
     clock_estimate: ClockEstimate | None = None
+    revision: int = Field(0, description="Edits made to this plan in the studio (each one writes plan.json anew)")
