@@ -12,51 +12,22 @@ WebDriver missing (``make system-deps`` installs the Debian packages as root).
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import shutil
 import threading
 from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from .package_helpers import ARTIFACTS, PAYLOADS, hostile_run, make_media, validate_manifest
-
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-dev-shm-usage", "--mute-audio", "--window-size=1280,1000")
-
-
-def _first_file(*candidates: str | None) -> str | None:
-    return next((c for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None)
+from .browser_helpers import screenshot, start_chromium
+from .package_helpers import PAYLOADS, hostile_run, make_media, validate_manifest
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("no browser: the selenium package is not installed (pip install -e '.[dev]')")
-    chromium = _first_file(os.environ.get("REELCART_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                           "/usr/bin/chromium")
-    driver_exe = _first_file(os.environ.get("REELCART_CHROMEDRIVER"), shutil.which("chromedriver"), "/usr/bin/chromedriver",
-                             "/usr/lib/chromium/chromedriver")
-    if chromium is None or driver_exe is None:
-        missing = " and ".join(n for n, p in (("chromium", chromium), ("chromium-driver", driver_exe)) if p is None)
-        pytest.skip(f"no browser: {missing} not installed (apt-get install chromium chromium-driver, or `make system-deps` as root)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (*CHROME_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_exe))  # never downloads a browser
-    driver.set_script_timeout(60)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
@@ -154,22 +125,6 @@ def open_page(driver, url: str) -> dict:
         page["alert"] = page["alert"] or exc.alert_text or "?"
     page["errors"] = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     return page
-
-
-def screenshot(driver, path: Path) -> np.ndarray:
-    """Full-page PNG (Chrome DevTools), saved at ``path`` and under test-artifacts/; returns the pixels."""
-    import cv2
-
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    size = metrics.get("cssContentSize") or metrics["contentSize"]
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
-    data = base64.b64decode(shot["data"])
-    path.write_bytes(data)
-    ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copyfile(path, ARTIFACTS / path.name)
-    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
 
 
 class _Tags(HTMLParser):

@@ -104,8 +104,8 @@
   // ------------------------------------------------------------------ API
 
   class ApiError extends Error {
-    constructor(status, body) {
-      super((body && body.message) || `HTTP ${status}`);
+    constructor(status, body, what) {
+      super((body && body.message) || `The studio answered ${status} to ${what || "a request"}.`);
       this.status = status;
       this.body = body || {};
     }
@@ -128,13 +128,16 @@
         body: body === undefined ? undefined : JSON.stringify(body)});
       let data = null;
       try { data = await response.json(); } catch (e) { data = null; }
-      if (!response.ok) throw new ApiError(response.status, data);
+      if (!response.ok) throw new ApiError(response.status, data, `${method} ${url.split("?")[0]}`);
       return data;
     } finally {
       setBusy(-1);
     }
   }
 
+  const rendered = (value) => (typeof value === "number" ? `, ${value} rendered` : value ? ", rendered" : ", not rendered");
+  /** A file URL with the revision appended, so a re-rendered reel is fetched anew. */
+  const bust = (url, rev) => `${url}${url.includes("?") ? "&" : "?"}rev=${encodeURIComponent(rev)}`;
   const runUrl = (suffix) => `/api/runs/${encodeURIComponent(state.run.id)}${suffix || ""}`;
 
   // ------------------------------------------------------------------ messages
@@ -167,7 +170,7 @@
     state.runs = data.runs || [];
     const select = $("#run-select");
     select.replaceChildren(...state.runs.map((r) => el("option", {value: r.id,
-      text: `${r.name} (${r.reels} reels, ${r.rendered} rendered)`})));
+      text: `${r.name} (${r.reels} reel${r.reels === 1 ? "" : "s"}${rendered(r.rendered)})`})));
     const wanted = new URLSearchParams(location.hash.slice(1)).get("run");
     const first = state.runs.find((r) => r.id === wanted) || state.runs[0];
     if (!first) {
@@ -486,10 +489,10 @@
       info.rendered ? el("span", {class: "badge rendered", text: "rendered"}) : el("span", {class: "badge", text: "not rendered"}));
     let media;
     if (info.rendered && info.file_url) {
-      media = el("video", {class: "reel-video", controls: true, preload: "none", src: `${info.file_url}?rev=${rev}`,
-        poster: info.thumbnail_url ? `${info.thumbnail_url}?rev=${rev}` : null});
+      media = el("video", {class: "reel-video", controls: true, preload: "metadata", src: bust(info.file_url, rev),
+        poster: info.thumbnail_url ? bust(info.thumbnail_url, rev) : null});
     } else if (info.thumbnail_url) {
-      media = el("img", {class: "reel-thumb", alt: `${m.id} thumbnail`, src: `${info.thumbnail_url}?rev=${rev}`});
+      media = el("img", {class: "reel-thumb", alt: `${m.id} thumbnail`, src: bust(info.thumbnail_url, rev)});
     } else media = el("div", {class: "reel-thumb empty", text: "not rendered"});
     const warnings = (m.warnings || []).map((w) => el("li", {text: w}));
     const cuts = (m.cuts || []).map((c) => el("li", {},
@@ -680,7 +683,7 @@
       state.run.revision = result.revision;
       state.run.plan = result.plan;
       state.run.reels = result.reels;
-      const added = moments().find((m) => !before.has(m.id));
+      const added = moments().find((m) => !before.has(m.id) && (!result.moment || m.id === result.moment));
       if (added) { state.selected = added.id; state.selection = null; }
       else if (!moments().some((m) => m.id === state.selected)) state.selected = moments().length ? moments()[0].id : null;
       if (pending.op.type === "cut") state.selection = null;
@@ -744,7 +747,7 @@
       if (!response.ok) {
         let body = null;
         try { body = await response.json(); } catch (e) { body = null; }
-        throw new ApiError(response.status, body);
+        throw new ApiError(response.status, body, "the frame preview");
       }
       const blob = await response.blob();
       const img = $("#preview");
@@ -831,6 +834,7 @@
     try {
       const data = await api("PUT", runUrl("/style"), body);
       state.run.style = data.style;
+      if (typeof data.revision === "number") state.run.revision = data.revision;
       fillStyle(data.style);
       await loadRun(state.run.id);  // every reel now renders differently: dirty flags change
       showMessage("info", "Style saved: preview a frame or re-render the checked reels.");
@@ -855,7 +859,7 @@
     const transcript = $("#transcript");
     transcript.addEventListener("click", onTranscriptClick);
     transcript.addEventListener("mousedown", (e) => { if (e.shiftKey) e.preventDefault(); });
-    for (const kind of ["wheel", "touchmove", "keydown"]) {
+    for (const kind of ["wheel", "touchmove", "keydown", "pointerdown"]) {
       transcript.addEventListener(kind, () => { state.userScrollUntil = Date.now() + 4000; }, {passive: true});
     }
     const strip = $("#strip");

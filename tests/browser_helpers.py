@@ -1,0 +1,67 @@
+"""Debian's headless Chromium driven by Selenium, shared by the browser tests (report page, studio).
+
+``start_chromium`` skips the calling test, saying why, only when no browser can be had: Selenium,
+Chromium or its WebDriver missing (``make system-deps`` installs the Debian packages as root). It
+never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .package_helpers import ARTIFACTS
+
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-dev-shm-usage", "--mute-audio", "--window-size=1280,1000")
+
+
+def _first_file(*candidates: str | None) -> str | None:
+    return next((c for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None)
+
+
+def start_chromium(profile_dir: Path, *, network_log: bool = False):
+    """A headless Chromium at 1280x1000 logging the console (and, with ``network_log``, every request)."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("no browser: the selenium package is not installed (pip install -e '.[dev]')")
+    chromium = _first_file(os.environ.get("REELCART_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                           "/usr/bin/chromium")
+    driver_exe = _first_file(os.environ.get("REELCART_CHROMEDRIVER"), shutil.which("chromedriver"), "/usr/bin/chromedriver",
+                             "/usr/lib/chromium/chromedriver")
+    if chromium is None or driver_exe is None:
+        missing = " and ".join(n for n, p in (("chromium", chromium), ("chromium-driver", driver_exe)) if p is None)
+        pytest.skip(f"no browser: {missing} not installed (apt-get install chromium chromium-driver, or `make system-deps` as root)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*CHROME_FLAGS, f"--user-data-dir={profile_dir}"):
+        options.add_argument(flag)
+    logs = {"browser": "ALL", "performance": "ALL"} if network_log else {"browser": "ALL"}
+    options.set_capability("goog:loggingPrefs", logs)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_exe))  # never downloads a browser
+    driver.set_script_timeout(60)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+def screenshot(driver, path: Path) -> np.ndarray:
+    """Full-page PNG (Chrome DevTools), saved at ``path`` and under test-artifacts/; returns the pixels."""
+    import cv2
+
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    data = base64.b64decode(shot["data"])
+    path.write_bytes(data)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(path, ARTIFACTS / path.name)
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
