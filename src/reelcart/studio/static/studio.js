@@ -149,8 +149,10 @@
       box.append(el("button", {type: "button", id: action.id, class: action.class || "", text: action.label,
         onclick: action.run}));
     }
-    box.append(el("button", {type: "button", class: "message-close ghost", "aria-label": "Dismiss", text: "×",
-      onclick: () => { if (!state.pending) box.hidden = true; }}));
+    if (kind !== "conflict") {
+      box.append(el("button", {type: "button", class: "message-close ghost", "aria-label": "Dismiss", text: "×",
+        onclick: () => { box.hidden = true; }}));
+    }
     box.className = `message ${kind}`;
     box.hidden = false;
   }
@@ -692,7 +694,9 @@
       drawAll();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
-        showMessage("conflict", `${error.message} Your edit (${describeOp(pending.op)}) is kept.`, [
+        const latest = typeof error.body.revision === "number" ? error.body.revision : null;
+        if (latest !== null) $("#revision").textContent = `revision ${state.run.revision} (latest ${latest})`;
+        showMessage("conflict", `${error.message} (Your edit: ${describeOp(pending.op)}.)`, [
           {id: "conflict-retry", class: "primary", label: "Apply again on the latest version", run: retryPending},
           {id: "conflict-discard", label: "Discard my edit", run: discardPending}]);
       } else {
