@@ -134,6 +134,13 @@ def test_a_time_that_is_not_a_number_is_refused_in_one_line(reel, bad):
     assert "\n" not in str(err.value)
 
 
+def test_a_reel_past_the_end_of_the_recording_is_refused(reel):
+    info, m, settings, _, _, folder = reel
+    late = m.model_copy(update={"segments": [SEGMENTS[0], TimeRange(start_s=9.0, end_s=14.0)], "end_s": 14.0})
+    with pytest.raises(InputError, match="recording lasts"):
+        render_preview_frame(info, late, product(), WORDS, settings, t_s=1.0, work_dir=folder / "work")
+
+
 def test_width_out_of_range_is_refused(reel):
     with pytest.raises(InputError, match="preview width"):
         _preview(reel, 1.0, width_px=4000)

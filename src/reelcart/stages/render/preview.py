@@ -23,6 +23,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,6 +47,8 @@ PREROLL_FRAMES = 2  # source frames decoded before the shown one (the fps filter
 PIECE_FRAMES = 2  # and after it
 MIN_WIDTH_PX = 16
 STALE_AFTER_S = 600.0  # preview work files of an older version of the reel are removed after this
+END_SLACK_S = 0.5  # a reel may end this much after the recording's probed end (container rounding)
+_FONTS_LOCK = threading.Lock()  # previews run in the studio's threads: one fonts folder is made at a time
 
 
 def preview_time(moment: Moment, fps: float, t_s: float) -> float:
@@ -164,13 +167,17 @@ def render_preview_frame(
         raise InputError(f"preview width must be {MIN_WIDTH_PX}..{render.width_px} px, not {width_px}")
     if width_px is not None:
         width_px = width_px // 2 * 2
+    end_s = max(s.end_s for s in moment.spans())
+    if info.duration_s > 0 and end_s > info.duration_s + END_SLACK_S:
+        raise InputError(f"{moment.id} ends at {end_s:.2f} s but the recording lasts {info.duration_s:.2f} s", path=info.path)
     moment = preview_moment(info, moment, preset)
     t = preview_time(moment, render.fps, t_s)
     plan = plan_reel(info, moment, product, transcript, preset, link=link)
     folder = Path(work_dir) / PREVIEW_DIRNAME
     folder.mkdir(parents=True, exist_ok=True)
     fonts_rel = fonts_subdir([str(f.path) for f in plan.faces])
-    prepare_fonts_dir(Path(work_dir) / fonts_rel, plan.faces)
+    with _FONTS_LOCK:
+        prepare_fonts_dir(Path(work_dir) / fonts_rel, plan.faces)
     stem = f"{plan.stem}.{_plan_key(plan, preset)}"
     ass_name = f"{PREVIEW_DIRNAME}/{stem}.ass"
     if not (Path(work_dir) / ass_name).is_file():
