@@ -186,3 +186,26 @@ def test_args_seek_into_the_segment_and_decode_only_a_short_piece(reel):
     seek_s, length_s, expr = source_piece(aligned, FPS, 3.5, info.fps)
     assert seek_s == pytest.approx(seek) and length_s > 0
     assert expr == "PTS-round(6.500000/TB)+round(3.000000/TB)"  # the segment's first frame lands at its offset
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    """One segment starting between frames, of a 60 fps source (the render's fps filter comes first)."""
+    folder = tmp_path_factory.mktemp("preview-60")
+    source = make_clip(folder / "clip60.mp4", duration=6.0, fps=60)
+    info = info_of(source)
+    m = moment(1.234, 4.734).model_copy(update={"crop": _crop(info).model_copy(update={
+        "keyframes": [CropKeyframe(t_s=0, x_px=100, y_px=0), CropKeyframe(t_s=3.5, x_px=800, y_px=0)],
+        "shots": [CropShot(start_s=0, end_s=3.5, mode="track")]})})
+    settings = _settings(overlay__end_card=False)
+    rendered = render.render_reel(info, m, product(), WORDS, settings, work_dir=folder / "work", out_dir=folder / "out")
+    return info, m, settings, video_frames(folder / "out" / rendered.file), folder
+
+
+@pytest.mark.parametrize("t", [0.0, 1.26, 3.45])
+def test_one_segment_of_a_60_fps_source(single, t):
+    info, m, settings, frames, folder = single
+    shown = _decode(render_preview_frame(info, m, product(), WORDS, settings, t_s=t, work_dir=folder / "work"))
+    n = math.floor(t * FPS + 1e-6)
+    near = {k: _mad(shown, frames[k][1]) for k in range(max(0, n - 3), min(len(frames), n + 4))}
+    assert min(near, key=near.get) == n and near[n] < SAME_MAX, near
