@@ -11,6 +11,7 @@ against the cheap centre crop the preview falls back to for a moment without a c
 
 Preview figures, ``--frames`` random reel times each: cold (a fresh work folder per frame: fonts
 folder, ASS and card images written first) and warm (the same work folder: the files are reused),
+interleaved frame by frame (the machine's load varies; both see the same),
 total wall time of ``render_preview_frame`` and the part spent in ffmpeg. Then the full render of the
 same reel with ``render_reel`` (loudness pass, x264 veryfast, thumbnail).
 """
@@ -131,9 +132,11 @@ def main() -> int:
     times = [round(rng.uniform(0, moment.duration_s), 3) for _ in range(args.frames)]
     with tempfile.TemporaryDirectory(prefix="reelcart-bench-studio-") as tmp:
         work = Path(tmp)
-        first = timed_previews(info, moment, product, transcript, preset, [times[0]], lambda i: work / "first")
-        cold = timed_previews(info, moment, product, transcript, preset, times, lambda i: work / f"cold-{i}")
-        warm = timed_previews(info, moment, product, transcript, preset, times, lambda i: work / "warm")
+        first = timed_previews(info, moment, product, transcript, preset, [times[0]], lambda i: work / "warm")
+        cold, warm = [], []
+        for i, t in enumerate(times):  # interleaved, so a busy machine slows both alike
+            cold += timed_previews(info, moment, product, transcript, preset, [t], lambda _: work / f"cold-{i}")
+            warm += timed_previews(info, moment, product, transcript, preset, [t], lambda _: work / "warm")
         full_s = None
         if not args.skip_render:
             started = time.perf_counter()
