@@ -73,7 +73,9 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8765, open_browser
     if open_browser:
         threading.Timer(0.8, lambda: webbrowser.open(url)).start()
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=[sock])  # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal
+    except KeyboardInterrupt:
+        pass  # the editor's Ctrl-C (or SIGTERM) is how a studio ends: not an error
     finally:
         jobs.stop_all()
         sock.close()
