@@ -154,3 +154,23 @@ def test_the_command_warns_off_loopback_and_names_bad_folders(run_folder, tmp_pa
         out, err = proc.communicate(timeout=30)
         assert proc.returncode != 0 and words in err and str(folder) in err
         assert len(err.strip().splitlines()) == 1, err
+
+
+def test_preview_frame_is_a_vertical_jpeg_of_the_reel_as_planned(run_folder):
+    import io
+
+    from PIL import Image
+
+    client = studio_client(run_folder)
+    run = rid(run_folder)
+    frame = client.get(f"/api/runs/{run}/frame", params={"moment": "reel-1", "t_s": 3.0})
+    assert frame.status_code == 200, frame.text
+    assert frame.headers["content-type"] == "image/jpeg" and float(frame.headers["x-render-ms"]) > 0
+    image = Image.open(io.BytesIO(frame.content))
+    assert image.size == (1080, 1920)
+    later = client.get(f"/api/runs/{run}/frame", params={"moment": "reel-1", "t_s": 12.0})
+    assert later.status_code == 200 and later.content != frame.content
+    for params, status in (({"moment": "reel-9", "t_s": 1}, 422), ({"moment": "reel-1", "t_s": "soon"}, 422),
+                           ({"moment": "reel-1", "t_s": "nan"}, 422)):
+        bad = client.get(f"/api/runs/{run}/frame", params=params)
+        assert bad.status_code == status and "\n" not in bad.json()["message"], params
