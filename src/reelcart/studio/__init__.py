@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import signal
 import socket
 import sys
 import threading
@@ -72,8 +73,13 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8765, open_browser
     server = uvicorn.Server(config)
     if open_browser:
         threading.Timer(0.8, lambda: webbrowser.open(url)).start()
+    # uvicorn restores the handlers it found and raises the signal again once it has shut down:
+    # SIGTERM then arrives here as KeyboardInterrupt, like Ctrl-C, and the jobs are stopped below
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=[sock])  # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal
+    except KeyboardInterrupt:
+        pass  # the editor's Ctrl-C (or SIGTERM) is how a studio ends: not an error
     finally:
         jobs.stop_all()
         sock.close()

@@ -170,12 +170,18 @@ def _checked(spans: list[TimeRange], duration_s: float, what: str) -> list[TimeR
 def _edges(m: Moment, op: SetEdges, words: Sequence[Word], duration_s: float) -> tuple[list[TimeRange], list[str]]:
     spans, notes = m.spans(), []
     starts, ends = word_edges(words)
+    if op.in_s is not None and op.out_s is not None and op.out_s <= op.in_s:
+        raise InputError(f"reel {m.id}: out point {op.out_s:.2f} s is not after the in point {op.in_s:.2f} s")
     if op.in_s is not None:
+        if op.in_s >= spans[-1].end_s - MIN_SEGMENT_S:
+            raise InputError(f"reel {m.id}: in point {op.in_s:.2f} s is not before the out point {spans[-1].end_s:.2f} s")
         in_s = snap_to(max(0.0, op.in_s), starts)
         spans = [s for s in spans if s.end_s > in_s + MIN_SEGMENT_S] or spans[-1:]
         spans[0] = TimeRange(start_s=in_s, end_s=spans[0].end_s)
         notes.append(f"in point at {in_s:.2f} s" + (" (a word's start)" if in_s in starts else ""))
     if op.out_s is not None:
+        if op.out_s <= spans[0].start_s + MIN_SEGMENT_S:
+            raise InputError(f"reel {m.id}: out point {op.out_s:.2f} s is not after the in point {spans[0].start_s:.2f} s")
         out_s = snap_to(min(duration_s, op.out_s), ends)
         spans = [s for s in spans if s.start_s < out_s - MIN_SEGMENT_S] or spans[:1]
         spans[-1] = TimeRange(start_s=spans[-1].start_s, end_s=out_s)

@@ -25,7 +25,7 @@ from .runs import (
     source_file,
 )
 from .store import PlanStore
-from .style import build_style, parse_style, write_style
+from .style import STYLE_FILE, build_style, parse_style, write_style
 
 RENDER_PLAN = "render-plan.json"
 
@@ -105,8 +105,9 @@ class Studio:
             "job": job.public() if job else None,
         }
 
-    def dirty(self, ctx: RunContext, manifest: Any) -> dict[str, bool]:
-        return state.manifest_dirty(ctx.plan, manifest)
+    def dirty(self, ctx: RunContext, manifest: Any) -> dict[str, bool]:  # noqa: ANN401 - Manifest | None
+        restyled = _mtime(ctx.folder / STYLE_FILE) > _mtime(ctx.folder / MANIFEST_FILE)
+        return {k: v or restyled for k, v in state.manifest_dirty(ctx.plan, manifest).items()}
 
     def rendered_moments(self, ctx: RunContext) -> dict[str, Moment]:
         """Each moment as it was last rendered (the plan's own moment when nothing better is known)."""

@@ -10,7 +10,6 @@ graph names them by short relative paths.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 from pathlib import Path
@@ -24,7 +23,7 @@ from ...media.fonts import prepare_fonts_dir
 from ...models import MediaInfo, Moment, Product, RenderedReel, Transcript
 from . import thumbnail
 from .cards import card_images, qr_image, write_card_images
-from .graph import FONTS_DIRNAME, Overlays, audio_graph, build_render_args, encode_options, video_graph
+from .graph import FONTS_DIRNAME, Overlays, audio_graph, build_render_args, encode_options, fonts_subdir, video_graph
 from .loudness import (
     audio_prep,
     limiter_filter,
@@ -66,9 +65,7 @@ def render_reel(
     stem = plan.stem
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    # a fonts folder per face set: libass loads only the faces this reel draws with
-    key = hashlib.sha256("|".join(sorted(str(f.path) for f in plan.faces)).encode()).hexdigest()[:8]
-    fonts_rel = f"{FONTS_DIRNAME}/{key}"
+    fonts_rel = fonts_subdir([str(f.path) for f in plan.faces])
     prepare_fonts_dir(work_dir / fonts_rel, plan.faces)
     ass_name = f"{stem}.ass"
     write_text_atomic(work_dir / ass_name, plan.ass_text)

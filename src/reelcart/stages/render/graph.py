@@ -6,6 +6,7 @@ frames) are named relative to the work folder, where ffmpeg runs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,12 @@ from .loudness import audio_prep, loudness_filters
 from .segments import join_audio, join_video, span_source
 
 FONTS_DIRNAME = "fonts"
+
+
+def fonts_subdir(font_files: list[str]) -> str:
+    """The fonts folder (relative to the work folder) of one face set: libass loads only the faces a reel draws with."""
+    key = hashlib.sha256("|".join(sorted(font_files)).encode()).hexdigest()[:8]
+    return f"{FONTS_DIRNAME}/{key}"
 
 
 @dataclass
