@@ -197,6 +197,7 @@
     renderTranscript();
     fillStyle(run.style);
     drawAll();
+    if (run.job) showJob(run.job);
     if (run.job && run.job.status === "running") pollJob(run.job.id);
     document.body.dataset.ready = "1";
   }
@@ -285,6 +286,7 @@
 
     // reels: each segment shaded, the selected reel emphasised
     const reels = svg("g", {class: "reels"}, root);
+    let labelsEnd = -Infinity;
     for (const m of moments()) {
       const chosen = m.id === state.selected;
       const g = svg("g", {class: `reel${chosen ? " selected" : ""}${m.review === "rejected" ? " rejected" : ""}`,
@@ -297,7 +299,11 @@
           height: lane, rx: 2}, g);
         svg("title", {text: `${m.id}: ${m.product_name} (${fmtTime(s.start_s)}–${fmtTime(s.end_s)})`}, rect);
       }
-      svg("text", {class: "reel-label", x: x(segs[0].start_s) + 3, y: top - 5, text: m.id}, g);
+      const labelX = x(segs[0].start_s) + 3;
+      if (labelX > labelsEnd || chosen) {  // labels that would overlap are left to the tooltip (the chosen one always shows)
+        svg("text", {class: "reel-label", x: labelX, y: top - 5, text: m.id}, g);
+        labelsEnd = labelX + 6.5 * m.id.length + 4;
+      }
     }
 
     // spikes: onset line and a marker at the peak
