@@ -288,6 +288,8 @@ class Pipeline:
         products = catalog.by_sku()
         context = reuse.RenderContext(probe_key=self.keys["probe"], source=info.path, transcript=transcript,
                                       stream_start=stream_start)
+        edited = self.request.plan
+        given = {m.id: e for m, e in zip(plan.moments, edited.moments)} if edited and len(edited.moments) == len(plan.moments) else {}
         todo = [m for m in plan.moments if m.review != "rejected"]
         reels = []
         for done, m in enumerate(todo):
@@ -296,13 +298,15 @@ class Pipeline:
             record = reuse.load_reel_record(self.out_dir, m.id)
             if record is not None and reuse.reusable(self.out_dir, record, key):
                 self.hooks.step(render.STAGE, done, len(todo), f"reuse {m.id}")
+                if record.edited != given.get(m.id):  # another edit that renders the same: the studio compares with it
+                    reuse.save_reel_record(self.out_dir, record.model_copy(update={"edited": given.get(m.id)}))
                 reels.append(record.reel)
                 self.hooks.step(render.STAGE, done + 1, len(todo), f"reused {m.id}")
                 continue
             self.hooks.step(render.STAGE, done, len(todo), f"render {m.id}")
             reel = render.render_reel(info, m, product, transcript, self.preset, work_dir=self.work_dir, out_dir=self.out_dir,
                                       link=reel_link(product.url, self.preset.package, info.path, m.id, stream_start))
-            reuse.save_reel_record(self.out_dir, reuse.ReelRecord(key=key, moment=m, reel=reel))
+            reuse.save_reel_record(self.out_dir, reuse.ReelRecord(key=key, moment=m, edited=given.get(m.id), reel=reel))
             reels.append(reel)
             self.hooks.step(render.STAGE, done + 1, len(todo), f"rendered {m.id}")
         return RenderResult(reels=reels)

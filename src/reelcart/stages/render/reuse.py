@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from ...artifacts import read_envelope, read_model, stable_hash, write_model_atomic
 from ...config import Preset
@@ -44,8 +44,9 @@ class RenderContext:
 class ReelRecord(Strict):
     """``work/reels/<stem>.json``: one rendered reel, the key it was rendered with and its moment."""
 
-    key: str
-    moment: Moment
+    key: str = Field(description="reel_key of the render")
+    moment: Moment = Field(description="The moment as rendered (after the pipeline refreshed it and planned its crop)")
+    edited: Moment | None = Field(None, description="The moment as the editor's plan gave it, when there was one")
     reel: RenderedReel
 
 
@@ -109,13 +110,24 @@ def load_render_context(out_dir: Path, preset: Preset) -> RenderContext | None:
                          stream_start=spikes[1].stream_start if spikes is not None else None)
 
 
+def same_edit(moment: Moment, record: ReelRecord) -> bool:
+    """The moment asks for what was rendered: its id, product, segments and crop equal the moment
+    as rendered or as the editor's plan gave it (the pipeline fills in the rest from these)."""
+    def edit(m: Moment) -> tuple:
+        return m.id, m.sku, [(round(s.start_s, 3), round(s.end_s, 3)) for s in m.spans()], m.crop
+    return any(edit(moment) == edit(m) for m in (record.moment, record.edited) if m is not None)
+
+
 def rendered_state(out_dir: Path, moment: Moment, *, product: Product, preset: Preset,
                    context: RenderContext | None = None) -> tuple[ReelRecord | None, bool]:
-    """(the reel last rendered for this moment or None, dirty): dirty when rendering the moment now
-    would give another reel than the one on disk (or there is none). ``context`` defaults to the
-    work folder's (``load_render_context``); pass it when checking many moments."""
+    """(the reel last rendered for this moment or None, dirty). Dirty: no reel yet, its files are
+    gone, the moment's edit differs (``same_edit``), or the product, the words it plays, the preset
+    or the recording changed since (its ``reel_key``). ``context`` defaults to the work folder's
+    (``load_render_context``); pass it when checking many moments."""
     record = load_reel_record(out_dir, moment.id)
-    context = context or load_render_context(out_dir, preset)
-    if record is None or context is None:
+    if record is None or not files_present(out_dir, record.reel) or not same_edit(moment, record):
         return record, True
-    return record, not reusable(out_dir, record, reel_key(moment, product, preset, context))
+    context = context or load_render_context(out_dir, preset)
+    if context is None:
+        return record, True
+    return record, reel_key(record.moment, product, preset, context) != record.key
