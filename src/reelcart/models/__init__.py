@@ -8,7 +8,7 @@ from .base import Strict, Artifact, TimeRange, SCHEMA_VERSION  # noqa: F401
 from .media import MediaInfo, AudioTrack  # noqa: F401
 from .orders import Product, Catalog, Order, RowProblem, OrderStats, Spike, ClockEstimate, SkuTimeline, SpikeReport  # noqa: F401
 from .transcript import Word, Segment, RepairAttempt, Repair, NameCorrection, Transcript  # noqa: F401
-from .plan import ScoreParts, CropKeyframe, CropShot, CropPlan, Cut, Moment, Rejected, PlanInputs, MomentPlan, ReviewStatus  # noqa: F401
+from .plan import ScoreParts, CropKeyframe, CropShot, CropPlan, Cut, Moment, Rejected, PlanInputs, MomentPlan  # noqa: F401
 from .output import RenderedReel, RenderResult, ManifestProduct, PlatformPost, ManifestReel, Exports, Manifest  # noqa: F401
 
 __all__ = ['Strict', 'Artifact', 'TimeRange', 'SCHEMA_VERSION', 'MediaInfo', 'AudioTrack', 'Product', 'Catalog', 'Order', 'RowProblem', 'OrderStats', 'Spike', 'ClockEstimate', 'SkuTimeline', 'SpikeReport', 'Word', 'Segment', 'RepairAttempt', 'Repair', 'NameCorrection', 'Transcript', 'ScoreParts', 'CropKeyframe', 'CropShot', 'CropPlan', 'Cut', 'Moment', 'Rejected', 'PlanInputs', 'MomentPlan', 'RenderedReel', 'RenderResult', 'ManifestProduct', 'PlatformPost', 'ManifestReel', 'Exports', 'Manifest']

@@ -10,7 +10,7 @@ from pydantic import Field
 from ..handoff.platforms import TARGET_NAMES
 from .base import Artifact, Strict, TimeRange
 from .orders import OrderStats
-from .plan import Cut, Rejected, ReviewStatus, ScoreParts
+from .plan import Cut, Rejected, ScoreParts
 
 
 # ----------------------------------------------------------------- render / package
@@ -77,7 +77,7 @@ class ManifestReel(Strict):
     segments: list[TimeRange] = Field(default_factory=list, description="Source ranges the reel plays, in order")
     cuts: list[Cut] = Field(default_factory=list, description="What was cut out between the segments, and why")
     posts: list[PlatformPost] = Field(default_factory=list, description="Copy, link and upload file per platform")
-    review: ReviewStatus = Field("pending", description="The editor's verdict (approved or pending; rejected reels are not made)")
+    review: Literal["pending", "approved", "rejected"] = Field("pending", description="The editor's verdict (approved or pending; rejected reels are not made)")
 
 
 class Exports(Strict):

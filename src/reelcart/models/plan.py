@@ -51,8 +51,6 @@ class CropPlan(Strict):
     shots: list[CropShot] = Field(default_factory=list, description="Shots between cuts and how each is framed")
 
 
-ReviewStatus = Literal["pending", "approved", "rejected"]
-
 CutReason = Literal["live_only", "dead_air", "digression", "filler", "edited"]
 
 
@@ -86,9 +84,9 @@ class Moment(Strict):
         default_factory=list, description="Source ranges the reel plays, in order (a jump cut between each two); "
         "empty: the one range start_s-end_s")
     cuts: list[Cut] = Field(default_factory=list, description="What was left out between the segments, and why")
-    review: ReviewStatus = Field(
-        "pending", description="An editor's verdict: rejected reels stay in the plan but are not rendered; once any reel "
-        "is reviewed, only approved reels go to schedule.csv and the upload folders")
+    review: Literal["pending", "approved", "rejected"] = Field(
+        "pending", description="An editor's verdict: approved reels go to the upload folders once any reel is reviewed; "
+        "rejected ones are kept in the plan but not rendered")
 
     def spans(self) -> list[TimeRange]:
         """The segments, or the whole span when there are none (an older or hand-edited plan)."""
@@ -117,7 +115,6 @@ class PlanInputs(Strict):
 
 class MomentPlan(Artifact):
     source: str
-    revision: int = Field(0, description="Edit counter: the studio adds one on every edit of plan.json")
     language: str
     moments: list[Moment]
     rejected: list[Rejected] = Field(default_factory=list)
@@ -126,3 +123,4 @@ class MomentPlan(Artifact):
     order_stats: OrderStats | None = None
     clock_offset_s: float | None = None
     clock_estimate: ClockEstimate | None = None
+    revision: int = Field(0, description="Edits made to this plan in the studio (each one writes plan.json anew)")
