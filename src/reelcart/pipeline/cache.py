@@ -30,7 +30,7 @@ class Hooks:
     """Calls around every stage. ``on_start`` runs before the cache is looked at, ``on_miss`` just
     before a stage computes (it may raise to stop the run: the resume check does), ``on_end`` with
     the stage's record (ran or cached, and how long it took), ``on_step`` as a stage gets through its
-parts (the render stage: before and after each reel)."""
+    parts (the render stage: before and after each reel)."""
 
     on_start: Callable[[str], None] | None = None
     on_miss: Callable[[str], None] | None = None
