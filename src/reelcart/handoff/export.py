@@ -40,7 +40,7 @@ COLUMNS = ("file", "caption", "link", "time", "time_utc", "platform", "title", "
            "reel", "sku", "product")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 SCHEDULE_CSV = "schedule.csv"
-EXPORTS_RECORD = "work/exports.json"  # the upload-folder files the last export wrote
+EXPORTS_RECORD = "work/exports/files.json"  # the upload-folder files the last export wrote
 
 
 def csv_cell(value: object) -> str:
@@ -123,7 +123,7 @@ def _place(source: Path, target: Path, mode: str) -> None:
 
 def previous_exports(out_dir: Path) -> set[str]:
     """Upload-folder files the last manifest in ``out_dir`` listed, and those the last export wrote
-    (``work/exports.json``: a re-render retires the manifest before the new one is written), to
+    (``work/exports/files.json``: a re-render retires the manifest before the new one is written), to
     clear the ones a new run no longer makes."""
     out_dir = Path(out_dir)
     files: set[str] = set()
