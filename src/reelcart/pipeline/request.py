@@ -27,6 +27,7 @@ class RunRequest:
     plan_file: Path | None = None  # where the editor's plan came from (named in errors)
     preset_ref: str | None = None  # the preset name or file, recorded in plan.json
     more_orders: tuple[Path, ...] = ()  # further files of the same order export (Taobao's ExportOrderDetailList)
+    write_plan: bool = True  # write <out>/plan.json (the studio renders its own copy of the plan and keeps plan.json)
 
 
 @dataclass
