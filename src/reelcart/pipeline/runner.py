@@ -238,7 +238,7 @@ class Pipeline:
         req = self.request
         inputs = PlanInputs(orders=str(Path(req.orders).resolve()), catalog=str(Path(req.catalog).resolve()),
                             more_orders=[str(Path(p).resolve()) for p in req.more_orders],
-                            preset=req.preset_ref, stream_start=req.stream_start)
+                            preset=req.preset_ref, overrides=req.overrides, stream_start=req.stream_start)
         plan = plan.model_copy(update={"inputs": inputs, "source": plan.source or info.path})
         if req.write_plan:  # the studio renders a copy of its plan and keeps plan.json for itself
             write_model_atomic(self.out_dir / PLAN_FILE, plan)
