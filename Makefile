@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python bench/bench_reframe.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_studio.py
 	$(BIN)/python bench/bench_e2e.py
 
 sample: setup

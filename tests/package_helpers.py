@@ -79,8 +79,10 @@ def synthetic_run(
     warnings: list[str] | None = None,
     rejected_reason: str = "ranked below the 2 chosen moments",
     source: str = "/recordings/friday-live.mp4",
+    reviews: tuple[str, ...] = ("pending", "pending"),
 ) -> Manifest:
-    """Two reels for the catalog's first two products; returns the manifest package_run wrote."""
+    """Two reels for the catalog's first two products (``reviews``: their review status); returns
+    the manifest package_run wrote."""
     preset = preset or Preset()
     out.mkdir(parents=True, exist_ok=True)
     products = catalog.products
@@ -95,7 +97,7 @@ def synthetic_run(
         moments.append(Moment(
             id=rid, sku=product.sku, product_name=product.name, start_s=start, end_s=end, pitch_start_s=start + 0.5,
             cta_start_s=end - 3, cta_end_s=end - 0.6, cta_text="Tap the orange cart below to grab yours.", spike_onset_s=end + 40,
-            key_phrase="", first_words="", warnings=list(warnings or []),
+            key_phrase="", first_words="", warnings=list(warnings or []), review=reviews[i - 1],
             score=ScoreParts(sales_lift=0.8, pitch=0.6, call_to_action=1, speech_density=0.9, stale_penalty=0.0, total=0.8),
         ))
         reels.append(RenderedReel(id=rid, file=f"{rid}.mp4", captions_file=f"{rid}.srt", ass_file=f"work/{rid}.ass",

@@ -47,12 +47,16 @@ def test_moments_prints_the_plan_and_writes_plan_json_without_rendering(planned,
                        if line.startswith("id "))
     assert "sales pitch  cta speech stale" in header and "first words" in header
     heard = " ".join("".join(ch if ch.isalnum() else " " for ch in row.lower()).split())  # punctuation varies by decode
-    assert row.startswith("reel-1  0:21.") and "Velvet Glow Serum" in row and "first up tonight" in heard
+    # the words themselves vary with the CPU's decode ("first up tonight", "first up to hide"): the row
+    # shows the plan's first words, and the pitch starts at its opening words
+    assert row.startswith("reel-1  0:21.") and "Velvet Glow Serum" in row and "first up" in heard
     assert "note: 1 of 3 reels planned" in text and "1 order spike(s)" in text
     plan = json.loads((out / "plan.json").read_text())
     (m,) = plan["moments"]
     glow = next(p for p in sample_truth["pitches"] if p["sku"] == "SKU-GLOW-30")
     assert m["sku"] == "SKU-GLOW-30" and abs(m["start_s"] - glow["start_s"]) < 0.6
+    shown = " ".join("".join(ch if ch.isalnum() else " " for ch in m["first_words"].lower()).split())
+    assert shown[:40] in heard
     assert glow["cta_end_s"] < m["end_s"] < glow["cta_end_s"] + 1.5
     assert set(m["score"]) == {"sales_lift", "pitch", "call_to_action", "speech_density", "stale_penalty", "total"}
     assert plan["inputs"]["orders"].endswith("orders.csv") and plan["order_stats"]["outside_recording"] == 42

@@ -86,6 +86,19 @@ def read_model(path: Path, model_type: type[ModelT]) -> ModelT:
         raise InputError(f"not a valid {model_type.__name__}: {detail}", path=path) from exc
 
 
+def read_envelope(path: Path, model_type: type[ModelT]) -> tuple[str, ModelT] | None:
+    """(cache key, artifact) of a stage artifact saved in its envelope (``<out>/work/<stage>.json``),
+    or None when the file is missing, unreadable or of another shape."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+        return str(envelope["cache_key"]), model_type.model_validate(envelope["artifact"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # pydantic.ValidationError is a ValueError
+        return None
+
+
 def stable_hash(*parts: Any) -> str:
     """A short, deterministic hash of JSON-able parts (dicts are key-sorted)."""
     payload = json.dumps(parts, sort_keys=True, ensure_ascii=True, default=str, separators=(",", ":"))

@@ -79,6 +79,20 @@ def _limit_threads(threads: int | None) -> None:
         cv2.setNumThreads(threads)
 
 
+def _job_request(spec: dict[str, Any]):  # noqa: ANN202 - RunRequest
+    """The run request of a job spec. Optional keys (the studio's render jobs): ``plan``, an editor
+    plan to render exactly like ``reelcart render PLAN``, and ``write_plan: false`` to leave
+    ``<out>/plan.json`` as it is."""
+    request = _run_request(spec)
+    if spec.get("plan"):
+        from ..stages.moments import load_plan
+
+        request.plan_file = Path(spec["plan"])
+        request.plan = load_plan(request.plan_file)
+    request.write_plan = bool(spec.get("write_plan", True))
+    return request
+
+
 def job_main() -> int:
     """Entry point of one job process: ``python -m reelcart.batch`` with the job spec on stdin."""
     signal.signal(signal.SIGTERM, _on_signal)
@@ -106,10 +120,10 @@ def job_main() -> int:
         out = Path(spec["out"])
         with folder_lock(out):
             remove_stale_partials(out)
-            request = _run_request(spec)
+            request = _job_request(spec)
             job = Job(name=spec["name"], video=request.video, orders=request.orders, catalog=request.catalog, out=out,
                       preset=spec["preset"], overrides=spec.get("overrides", []), stream_start=spec.get("stream_start"))
-            if finished_manifest(job) is None:
+            if request.plan is None and finished_manifest(job) is None:
                 # an old manifest describes other inputs or outputs: it must not outlive this run
                 with contextlib.suppress(FileNotFoundError):
                     (out / "manifest.json").unlink()
@@ -123,7 +137,10 @@ def job_main() -> int:
                 _emit({"kind": "event", "event": "stage_end", "stage": record.stage, "status": record.status,
                        "seconds": record.seconds})
 
-            run = Pipeline(request, hooks=Hooks(on_start=on_start, on_end=on_end)).run()
+            def on_step(stage: str, done: int, total: int, detail: str) -> None:
+                _emit({"kind": "event", "event": "step", "stage": stage, "done": done, "total": total, "detail": detail})
+
+            run = Pipeline(request, hooks=Hooks(on_start=on_start, on_end=on_end, on_step=on_step)).run()
             current["stage"] = None
             manifest = run.manifest
             assert manifest is not None

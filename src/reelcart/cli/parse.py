@@ -114,11 +114,11 @@ def run_options(func):  # noqa: ANN001, ANN201
     return func
 
 
-def _request(video, orders, catalog, preset, out_dir, stream_start, sets, **flags):  # noqa: ANN001, ANN003, ANN202
+def _request(video, orders, catalog, preset, out_dir, stream_start, sets, base_layers=(), **flags):  # noqa: ANN001, ANN003, ANN202
     from ..pipeline import build_request
 
     start = _parse_stream_start(stream_start)
-    layers = _preset_layers(sets, **flags)
+    layers = [*base_layers, *_preset_layers(sets, **flags)]
     return build_request(video=video, orders=orders, catalog=catalog, preset=preset, overrides=layers,
                          out_dir=out_dir or Path("reelcart-out") / video.stem, stream_start=start, preset_ref=preset)
 

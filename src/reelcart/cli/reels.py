@@ -169,8 +169,13 @@ def render_plan(plan_file, orders, catalog, video, preset, out_dir, stream_start
         raise InputError(f"the plan does not say which files it was made from: pass {', '.join(missing)}", path=plan_file)
     if stream_start is None and inputs and inputs.stream_start:
         stream_start = inputs.stream_start.isoformat()
-    preset = preset or (inputs.preset if inputs and inputs.preset else "default")
-    request = _request(video, orders, catalog, preset, out_dir or plan_file.parent, stream_start, sets)
+    if preset is None and inputs and inputs.preset:
+        preset = inputs.preset
+        if preset.endswith((".yaml", ".yml")) and not Path(preset).is_absolute():
+            preset = str(Path(plan_file).parent / preset)  # the studio's style file sits beside the plan
+    # the run's own --set fields stay; new ones win over them
+    request = _request(video, orders, catalog, preset or "default", out_dir or plan_file.parent, stream_start, sets,
+                       base_layers=inputs.overrides if inputs else ())
     request.plan = plan
     request.plan_file = plan_file
     result = _run_locked(request)

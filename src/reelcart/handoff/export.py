@@ -31,7 +31,7 @@ from datetime import timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from ..artifacts import atomic_path, write_text_atomic
+from ..artifacts import atomic_path, write_json_atomic, write_text_atomic
 from ..config import PackageConfig
 from ..errors import ReelcartError
 from ..models import Manifest, ManifestReel, PlatformPost
@@ -40,6 +40,7 @@ COLUMNS = ("file", "caption", "link", "time", "time_utc", "platform", "title", "
            "reel", "sku", "product")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 SCHEDULE_CSV = "schedule.csv"
+EXPORTS_RECORD = "work/exports/files.json"  # the upload-folder files the last export wrote
 
 
 def csv_cell(value: object) -> str:
@@ -52,10 +53,21 @@ def _media_url(base: str | None, path: str) -> str:
     return f"{base.rstrip('/')}/{quote(path, safe='/')}" if base else ""
 
 
+def exported_reels(manifest: Manifest) -> list[ManifestReel]:
+    """The manifest's reels that go to schedule.csv and the upload folders (``exports.reels``;
+    every reel for a manifest written before reviews)."""
+    if manifest.exports is None:
+        return []
+    if manifest.exports.reels is None:
+        return list(manifest.reels)
+    ids = set(manifest.exports.reels)
+    return [r for r in manifest.reels if r.id in ids]
+
+
 def schedule_rows(manifest: Manifest, *, platform: str | None = None, media_base_url: str | None = None) -> list[dict[str, str]]:
     """Rows of the schedule CSV; with ``platform`` only that platform's posts, paths relative to its folder."""
     rows: list[dict[str, str]] = []
-    for reel in manifest.reels:
+    for reel in exported_reels(manifest):
         for post in reel.posts:
             if platform is not None and post.platform != platform:
                 continue
@@ -110,14 +122,24 @@ def _place(source: Path, target: Path, mode: str) -> None:
 
 
 def previous_exports(out_dir: Path) -> set[str]:
-    """Upload-folder files the last manifest in ``out_dir`` listed (to clear the ones a new run no longer makes)."""
+    """Upload-folder files the last manifest in ``out_dir`` listed, and those the last export wrote
+    (``work/exports/files.json``: a re-render retires the manifest before the new one is written), to
+    clear the ones a new run no longer makes."""
+    out_dir = Path(out_dir)
+    files: set[str] = set()
     try:
-        data = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))
-        files = {p[k] for r in data.get("reels", []) for p in r.get("posts", []) for k in ("file", "cover") if isinstance(p.get(k), str)}
+        data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        files |= {p[k] for r in data.get("reels", []) for p in r.get("posts", []) for k in ("file", "cover") if isinstance(p.get(k), str)}
         folders = (data.get("exports") or {}).get("folders") or {}
-        return files | {f"{folder}{SCHEDULE_CSV}" for folder in folders.values() if isinstance(folder, str)}
+        files |= {f"{folder}{SCHEDULE_CSV}" for folder in folders.values() if isinstance(folder, str)}
     except (OSError, ValueError, AttributeError, TypeError):
-        return set()
+        pass
+    try:
+        written = json.loads((out_dir / EXPORTS_RECORD).read_text(encoding="utf-8")).get("files", [])
+        files |= {f for f in written if isinstance(f, str)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+    return files
 
 
 def write_exports(out_dir: Path, manifest: Manifest, config: PackageConfig, *, stale: set[str] | None = None) -> list[Path]:
@@ -127,7 +149,7 @@ def write_exports(out_dir: Path, manifest: Manifest, config: PackageConfig, *, s
     if manifest.exports is None:
         return written
     keep: set[str] = set()
-    for reel in manifest.reels:
+    for reel in exported_reels(manifest):
         for post in reel.posts:
             for source, target in ((reel.file, post.file), (reel.thumbnail, post.cover)):
                 src = out_dir / source
@@ -147,6 +169,7 @@ def write_exports(out_dir: Path, manifest: Manifest, config: PackageConfig, *, s
     path = out_dir / manifest.exports.schedule_csv
     write_text_atomic(path, render_csv(schedule_rows(manifest, media_base_url=config.media_base_url)))
     written.append(path)
+    write_json_atomic(out_dir / EXPORTS_RECORD, {"files": sorted(keep)})
     for old in sorted((stale or set()) - keep):
         target = (out_dir / old).resolve()
         if out_dir.resolve() in target.parents and target.is_file() and "/" in old and not old.startswith(("/", "..")):

@@ -46,6 +46,7 @@ a{color:#0b5cad;word-break:break-all}.score{border-collapse:collapse;font-size:1
 .bar span{display:block;height:100%;background:#2a8f5a}.bar.neg span{background:#c0392b}
 .warnings li{background:var(--warnbg);color:var(--warn);padding:3px 8px;border-radius:4px;margin:3px 0;list-style:none}
 .warnings{padding:0;margin:4px 0}.none{color:var(--muted)}
+.review{border-radius:4px;padding:1px 6px;background:#eceff3}.review-approved{background:#dff3e6;color:#1d6b3c}
 blockquote{margin:4px 0;padding:6px 12px;border-left:3px solid var(--line);color:#333;background:#fafbfc}
 .posts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px;margin-top:6px}
 .copy{grid-column:1/-1}.post{border:1px solid var(--line);border-radius:8px;padding:10px 12px;font-size:14px;min-width:0}
@@ -160,7 +161,15 @@ def _score_table(reel: ManifestReel) -> str:
     return f'<table class="score"><tr><td><b>total</b></td><td><b>{reel.score.total:.2f}</b></td><td></td></tr>{"".join(rows)}</table>'
 
 
-def _posts(reel: ManifestReel, language: str) -> str:
+REVIEW_LABELS = {"pending": "review pending", "approved": "approved", "rejected": "rejected"}
+
+
+def _review_badge(reel: ManifestReel, exported: bool) -> str:
+    where = "" if exported else " · not in the upload folders"
+    return f'<span class="review review-{_e(reel.review)}">{_e(REVIEW_LABELS.get(reel.review, reel.review))}{where}</span>'
+
+
+def _posts(reel: ManifestReel, language: str, exported: bool = True) -> str:
     cards = []
     for post in reel.posts:
         spec = PLATFORMS[post.platform]
@@ -169,8 +178,9 @@ def _posts(reel: ManifestReel, language: str) -> str:
             f'<div class="post" data-platform="{_e(post.platform)}"><h5>{_e(spec.label)}</h5>'
             f'<div class="t" dir="auto" lang="{_e(language)}">{_e(post.title)}</div>'
             f'<textarea readonly rows="6" dir="auto" lang="{_e(language)}" aria-label="{_e(spec.label)} caption">{_e(post.caption)}</textarea>'
-            f'<div class="meta">file <a href="{_e(post.file)}">{_e(post.file)}</a> · cover <a href="{_e(post.cover)}">{_e(Path(post.cover).name)}</a></div>'
-            f'<div class="meta">link <a href="{_e(post.link)}" rel="noopener noreferrer" target="_blank">{_e(post.link)}</a></div>{when}</div>'
+            + (f'<div class="meta">file <a href="{_e(post.file)}">{_e(post.file)}</a> · cover <a href="{_e(post.cover)}">{_e(Path(post.cover).name)}</a></div>'
+               if exported else '<div class="meta none">not exported: only approved reels go to the upload folders</div>')
+            + f'<div class="meta">link <a href="{_e(post.link)}" rel="noopener noreferrer" target="_blank">{_e(post.link)}</a></div>{when}</div>'
         )
     if not cards:
         return ""
@@ -197,6 +207,7 @@ def _edit_list(reel: ManifestReel, lang: str) -> str:
 
 def _reel_card(reel: ManifestReel, manifest: Manifest) -> str:
     lang = manifest.language
+    exported = manifest.exports is None or manifest.exports.reels is None or reel.id in manifest.exports.reels
     price = format_price(reel.product.price, reel.product.currency, manifest.copy_language)
     warnings = "".join(f"<li>{_e(w)}</li>" for w in reel.warnings)
     warnings_html = f'<ul class="warnings">{warnings}</ul>' if warnings else '<p class="none">none</p>'
@@ -207,12 +218,12 @@ def _reel_card(reel: ManifestReel, manifest: Manifest) -> str:
 <div class="media"><video src="{_e(reel.file)}" poster="{_e(reel.thumbnail)}" controls preload="metadata" playsinline width="270" height="480"></video>
 <div class="files"><a href="{_e(reel.file)}">{_e(reel.file)}</a> · <a href="{_e(reel.thumbnail)}">thumbnail</a> · <a href="{_e(reel.captions)}">captions</a></div></div>
 <div class="body"><h3><span dir="auto">{_e(reel.product.name)}</span>{f'<span class="price">{_e(price)}</span>' if price else ''}</h3>
-<p class="meta">{_e(reel.id)} · SKU {_e(reel.product.sku)} · source {fmt_time(reel.start_s)}–{fmt_time(reel.end_s)} ({reel.duration_s:.1f} s){spike}</p>
+<p class="meta">{_e(reel.id)} · SKU {_e(reel.product.sku)} · source {fmt_time(reel.start_s)}–{fmt_time(reel.end_s)} ({reel.duration_s:.1f} s){spike} · {_review_badge(reel, exported)}</p>
 <p>Link: <a class="product-link" href="{_e(reel.link)}" rel="noopener noreferrer" target="_blank">{_e(reel.link)}</a></p>
 <h4>Score</h4>{_score_table(reel)}
 <h4>Warnings</h4>{warnings_html}{_edit_list(reel, lang)}
 <h4>Transcript</h4><blockquote dir="auto" lang="{_e(lang)}">{_e(reel.transcript_excerpt) or '<span class="none">no transcript</span>'}</blockquote>{cta}</div>
-{_posts(reel, lang)}</article>"""
+{_posts(reel, lang, exported)}</article>"""
 
 
 def transcript_checks(transcript: Transcript | None) -> str:

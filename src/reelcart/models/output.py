@@ -44,7 +44,8 @@ class PlatformPost(Strict):
     """Everything one platform's upload needs, ready to paste or import."""
 
     platform: Literal[TARGET_NAMES]  # type: ignore[valid-type] - the platform registry's upload targets
-    file: str = Field(description="The reel, named for upload, in the platform's folder (relative to the manifest)")
+    file: str = Field(description="The reel, named for upload, in the platform's folder (relative to the manifest; "
+                      "written when the reel is in exports.reels)")
     cover: str = Field(description="Cover image in the platform's folder")
     title: str = Field(description="Title (YouTube shows it; TikTok and Reels have none, schedulers may ask for one)")
     description: str = Field(description="Description without the hashtags")
@@ -76,11 +77,15 @@ class ManifestReel(Strict):
     segments: list[TimeRange] = Field(default_factory=list, description="Source ranges the reel plays, in order")
     cuts: list[Cut] = Field(default_factory=list, description="What was cut out between the segments, and why")
     posts: list[PlatformPost] = Field(default_factory=list, description="Copy, link and upload file per platform")
+    review: Literal["pending", "approved", "rejected"] = Field("pending", description="The editor's verdict (approved or pending; rejected reels are not made)")
 
 
 class Exports(Strict):
     schedule_csv: str = Field(description="Bulk-upload CSV for every platform (relative to the manifest)")
     folders: dict[str, str] = Field(description="Upload folder per platform; each holds the reels, covers and its own schedule.csv")
+    reels: list[str] | None = Field(
+        None, description="Ids of the reels in the CSV and the folders: the approved ones once any reel has been reviewed, "
+        "else every reel (null: every reel, a manifest from before reviews)")
 
 
 class Manifest(Artifact):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -109,7 +109,9 @@ class PlanInputs(Strict):
     orders: str | None = None
     more_orders: list[str] = Field(default_factory=list, description="Further files of the same order export (Taobao)")
     catalog: str | None = None
-    preset: str | None = None
+    preset: str | None = Field(None, description="Preset name or file (a relative file is relative to the plan's folder)")
+    overrides: list[dict[str, Any]] = Field(
+        default_factory=list, description="Preset fields set on the command line (--set, --model, ...), applied over the preset")
     stream_start: datetime | None = None
 
 

@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..artifacts import stable_hash, write_json_atomic
+from ..artifacts import read_envelope, stable_hash, write_json_atomic
 from .request import StageRecord
 
 T = TypeVar("T", bound=BaseModel)
@@ -29,11 +29,17 @@ T = TypeVar("T", bound=BaseModel)
 class Hooks:
     """Calls around every stage. ``on_start`` runs before the cache is looked at, ``on_miss`` just
     before a stage computes (it may raise to stop the run: the resume check does), ``on_end`` with
-    the stage's record (ran or cached, and how long it took)."""
+    the stage's record (ran or cached, and how long it took), ``on_step`` as a stage gets through its
+    parts (the render stage: before and after each reel)."""
 
     on_start: Callable[[str], None] | None = None
     on_miss: Callable[[str], None] | None = None
     on_end: Callable[[StageRecord], None] | None = None
+    on_step: Callable[[str, int, int, str], None] | None = None  # (stage, done, total, detail): progress inside a stage
+
+    def step(self, stage: str, done: int, total: int, detail: str) -> None:
+        if self.on_step is not None:
+            self.on_step(stage, done, total, detail)
 
 
 class StageCache:
@@ -84,12 +90,7 @@ class StageCache:
 
 def load_artifact(path: Path, key: str, model_type: type[T]) -> T | None:
     """The artifact saved at ``path`` when its envelope carries ``key``, else None."""
-    if not path.is_file():
-        return None
-    try:
-        envelope = json.loads(path.read_text(encoding="utf-8"))
-        if envelope.get("cache_key") != key:
-            return None
-        return model_type.model_validate(envelope["artifact"])
-    except (OSError, ValueError, KeyError, TypeError, ValidationError):
-        return None  # unreadable or outdated: recompute
+    found = read_envelope(path, model_type)
+    if found is None or found[0] != key:
+        return None  # missing, unreadable or outdated: recompute
+    return found[1]

@@ -27,6 +27,8 @@ class RunRequest:
     plan_file: Path | None = None  # where the editor's plan came from (named in errors)
     preset_ref: str | None = None  # the preset name or file, recorded in plan.json
     more_orders: tuple[Path, ...] = ()  # further files of the same order export (Taobao's ExportOrderDetailList)
+    overrides: list[dict[str, Any]] = field(default_factory=list)  # the preset's command-line layers, recorded in plan.json
+    write_plan: bool = True  # write <out>/plan.json (the studio renders its own copy of the plan and keeps plan.json)
 
 
 @dataclass
@@ -75,4 +77,5 @@ def build_request(*, video: str | Path | None, orders: str | Path | Sequence[str
     except ValueError as exc:
         raise InputError(f"stream start {exc}") from None
     return RunRequest(video=Path(video), orders=Path(logs[0]), catalog=Path(catalog), preset=load_preset(preset, overrides),
-                      out_dir=Path(out_dir), stream_start=start, preset_ref=preset_ref, more_orders=tuple(Path(p) for p in logs[1:]))
+                      out_dir=Path(out_dir), stream_start=start, preset_ref=preset_ref, more_orders=tuple(Path(p) for p in logs[1:]),
+                      overrides=list(overrides))

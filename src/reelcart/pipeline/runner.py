@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from ..models import (
 )
 from ..stages import audio, clock, moments, package, reframe, render, spikes, transcribe
 from ..stages.reframe.segments import plan_segment_crops
+from ..stages.render import reuse
 from .cache import Hooks, StageCache
 from .request import RunRequest, RunResult, StageRecord
 
@@ -74,7 +76,8 @@ class Pipeline:
         self.work_dir = self.out_dir / WORK_DIRNAME
         hooks = hooks or Hooks()
         if on_stage is not None:
-            hooks = Hooks(on_start=hooks.on_start, on_miss=hooks.on_miss, on_end=on_stage)
+            hooks = replace(hooks, on_end=on_stage)
+        self.hooks = hooks
         self.cache = StageCache(self.work_dir, hooks)
         self.records = self.cache.records
         self.keys = self.cache.keys
@@ -235,9 +238,10 @@ class Pipeline:
         req = self.request
         inputs = PlanInputs(orders=str(Path(req.orders).resolve()), catalog=str(Path(req.catalog).resolve()),
                             more_orders=[str(Path(p).resolve()) for p in req.more_orders],
-                            preset=req.preset_ref, stream_start=req.stream_start)
+                            preset=req.preset_ref, overrides=req.overrides, stream_start=req.stream_start)
         plan = plan.model_copy(update={"inputs": inputs, "source": plan.source or info.path})
-        write_model_atomic(self.out_dir / PLAN_FILE, plan)
+        if req.write_plan:  # the studio renders a copy of its plan and keeps plan.json for itself
+            write_model_atomic(self.out_dir / PLAN_FILE, plan)
         return plan
 
     def _render_stage(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, catalog_id: str, transcript: Transcript,
@@ -273,18 +277,38 @@ class Pipeline:
 
     def _reframe(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
         r = self.preset.render
-        planned = [m.model_copy(update={"crop": m.crop or plan_segment_crops(
+        planned = [m if m.crop is not None or m.review == "rejected" else m.model_copy(update={"crop": plan_segment_crops(
                        info, m, self.preset.reframe, r.width_px, r.height_px, reframe.plan_crop)}) for m in plan.moments]  # a crop edited in plan.json is kept (checked by reframe.edited_crop)
         return plan.model_copy(update={"moments": planned})
 
     def _render(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, transcript: Transcript,
                 stream_start: datetime | None) -> RenderResult:
+        """Every reel not rejected; one whose record (work/reels/) has today's key and whose files
+        exist is reused as it is (see stages/render/reuse.py)."""
         products = catalog.by_sku()
-        reels = [
-            render.render_reel(info, m, products[m.sku], transcript, self.preset, work_dir=self.work_dir, out_dir=self.out_dir,
-                               link=reel_link(products[m.sku].url, self.preset.package, info.path, m.id, stream_start))
-            for m in plan.moments
-        ]
+        context = reuse.RenderContext(probe_key=self.keys["probe"], source=info.path, transcript=transcript,
+                                      stream_start=stream_start)
+        edited = self.request.plan
+        given = {m.id: e for m, e in zip(plan.moments, edited.moments)} if edited and len(edited.moments) == len(plan.moments) else {}
+        todo = [m for m in plan.moments if m.review != "rejected"]
+        reels = []
+        for done, m in enumerate(todo):
+            product = products[m.sku]
+            key = reuse.reel_key(m, product, self.preset, context)
+            record = reuse.load_reel_record(self.out_dir, m.id)
+            if record is not None and reuse.reusable(self.out_dir, record, key):
+                self.hooks.step(render.STAGE, done, len(todo), f"reuse {m.id}")
+                if record.edited != given.get(m.id):  # another edit that renders the same: the studio compares with it
+                    reuse.save_reel_record(self.out_dir, record.model_copy(update={"edited": given.get(m.id)}))
+                reels.append(record.reel)
+                self.hooks.step(render.STAGE, done + 1, len(todo), f"reused {m.id}")
+                continue
+            self.hooks.step(render.STAGE, done, len(todo), f"render {m.id}")
+            reel = render.render_reel(info, m, product, transcript, self.preset, work_dir=self.work_dir, out_dir=self.out_dir,
+                                      link=reel_link(product.url, self.preset.package, info.path, m.id, stream_start))
+            reuse.save_reel_record(self.out_dir, reuse.ReelRecord(key=key, moment=m, edited=given.get(m.id), reel=reel))
+            reels.append(reel)
+            self.hooks.step(render.STAGE, done + 1, len(todo), f"rendered {m.id}")
         return RenderResult(reels=reels)
 
     def _package(self, info: MediaInfo, plan: MomentPlan, rendered: RenderResult, catalog: Catalog, spike_report: SpikeReport,

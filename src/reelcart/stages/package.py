@@ -32,6 +32,7 @@ from ..models import (
     Transcript,
     Word,
 )
+from ..handoff.export import exported_reels
 from ..handoff.links import campaign_name, reel_link, tracked_link, upload_name, utm_source_for
 from ..handoff.platforms import PLATFORMS
 from ..timeline import words_inside
@@ -93,7 +94,7 @@ def _copy_context(preset: Preset, source: Path, plan: MomentPlan, spikes: SpikeR
 
 
 def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, product: Product, transcript: Transcript | None,
-                   index: int) -> ManifestReel:
+                   index: int | None) -> ManifestReel:
     """One reel of the manifest: its key phrase, the main platform's copy and link, and a post per target platform."""
     config = ctx.config
     words = _reel_words(transcript, moment)
@@ -105,7 +106,7 @@ def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, produc
               "key_phrase": phrase, "sku": product.sku}
     own_tags = [product_hashtag(product.name)] if config.product_hashtag else []
     scheduled = None
-    if config.schedule_start is not None:
+    if config.schedule_start is not None and index is not None:  # a reel left out of the exports has no post time
         scheduled = config.schedule_start + timedelta(hours=config.schedule_every_h * index)
     name = upload_name(moment.id, product)
 
@@ -132,8 +133,17 @@ def _manifest_reel(ctx: _CopyContext, moment: Moment, reel: RenderedReel, produc
         description=main_copy.description, hashtags=main_copy.hashtags, score=moment.score, warnings=moment.warnings,
         spike_onset_s=moment.spike_onset_s, key_phrase=phrase,
         transcript_excerpt=transcript_excerpt(words) if words else moment.first_words, cta_text=moment.cta_text,
-        segments=moment.spans(), cuts=moment.cuts, posts=posts,
+        segments=moment.spans(), cuts=moment.cuts, posts=posts, review=moment.review,
     )
+
+
+def exported_ids(plan: MomentPlan) -> set[str]:
+    """The reels that go to schedule.csv and the upload folders: once an editor has reviewed any
+    reel (approved or rejected), the approved ones only; a plan nobody reviewed exports every reel
+    that is not rejected (a plain ``reelcart run``)."""
+    if any(m.review != "pending" for m in plan.moments):
+        return {m.id for m in plan.moments if m.review == "approved"}
+    return {m.id for m in plan.moments if m.review != "rejected"}
 
 
 def build_manifest(
@@ -150,11 +160,15 @@ def build_manifest(
     products = catalog.by_sku()
     files = {r.id: r for r in rendered.reels}
     reels: list[ManifestReel] = []
+    exported = exported_ids(plan)
     for moment in plan.moments:
-        if moment.id in files:
-            reels.append(_manifest_reel(ctx, moment, files[moment.id], products[moment.sku], transcript, len(reels)))
+        if moment.id in files and moment.review != "rejected":
+            # schedule times count the exported reels only: an approved reel takes the first free slot
+            slot = sum(1 for r in reels if r.id in exported) if moment.id in exported else None
+            reels.append(_manifest_reel(ctx, moment, files[moment.id], products[moment.sku], transcript, slot))
     targets = ctx.targets
-    exports = Exports(schedule_csv=SCHEDULE_CSV, folders={p: f"{p}/" for p in targets}) if targets else None
+    exports = Exports(schedule_csv=SCHEDULE_CSV, folders={p: f"{p}/" for p in targets},
+                      reels=[r.id for r in reels if r.id in exported]) if targets else None
     return Manifest(
         tool="reelcart", version=__version__, source=str(source), stream_start=spikes.stream_start, preset=preset.name,
         platform=ctx.config.platform, language=ctx.language, copy_language=ctx.copy_language, campaign=ctx.campaign,
@@ -168,7 +182,7 @@ def output_files(manifest: Manifest) -> list[str]:
     if manifest.exports is not None:
         files.append(manifest.exports.schedule_csv)
         files += [f"{folder}{SCHEDULE_CSV}" for folder in manifest.exports.folders.values()]
-    files += [p for reel in manifest.reels for post in reel.posts for p in (post.file, post.cover)]
+    files += [p for reel in exported_reels(manifest) for post in reel.posts for p in (post.file, post.cover)]
     return files
 
 

@@ -273,5 +273,6 @@ def apply_op(plan: MomentPlan, op: EditOp, words: Sequence[Word], catalog: Catal
     else:
         spans, notes = _segment_op(m, op, words)
     spans = _checked(spans, duration_s, f"reel {m.id}")
-    moments[i] = m.model_copy(update={"segments": spans, "start_s": spans[0].start_s, "end_s": spans[-1].end_s})
+    # the crop path runs on the reel's clock: new segments need a new one (the render plans it)
+    moments[i] = m.model_copy(update={"segments": spans, "start_s": spans[0].start_s, "end_s": spans[-1].end_s, "crop": None})
     return plan.model_copy(update={"moments": moments}), m.id, notes

@@ -47,7 +47,7 @@ def build_job_spec(name: str, folder: Path, plan_file: Path, *, video: str, pres
     """The job process's spec: render ``plan_file`` into ``folder`` with the plan's own inputs."""
     orders = [inputs.orders, *inputs.more_orders] if inputs.more_orders else inputs.orders
     return {"name": name, "video": video, "orders": orders, "catalog": inputs.catalog, "out": str(folder), "preset": preset,
-            "overrides": [], "stream_start": inputs.stream_start.isoformat() if inputs.stream_start else None,
+            "overrides": inputs.overrides, "stream_start": inputs.stream_start.isoformat() if inputs.stream_start else None,
             "threads": None, "problem": None, "plan": str(plan_file), "write_plan": False}
 
 

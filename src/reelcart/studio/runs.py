@@ -128,7 +128,7 @@ def load_context(folder: Path) -> RunContext:
     if inputs is None or not inputs.catalog:
         raise InputError("plan.json does not name its catalog (inputs.catalog)", path=folder / PLAN_FILE)
     catalog = load_catalog(Path(inputs.catalog))
-    preset = load_preset(preset_ref(folder, plan))
+    preset = load_preset(preset_ref(folder, plan), inputs.overrides)
     return RunContext(folder=folder, plan=plan, info=info, transcript=transcript, catalog=catalog, preset=preset,
                       spikes=spike_artifact(work))
 

@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..handoff.links import reel_link
 from ..models import Moment
 from ..pipeline import PLAN_FILE
+from ..stages.render import reuse
 from . import state
 from .edits import EditOp
 from .jobs import RenderJobs, build_job_spec
@@ -25,7 +26,7 @@ from .runs import (
     source_file,
 )
 from .store import PlanStore
-from .style import STYLE_FILE, build_style, parse_style, write_style
+from .style import build_style, parse_style, write_style
 
 RENDER_PLAN = "render-plan.json"
 
@@ -100,20 +101,30 @@ class Studio:
             "fps": info.fps, "language": plan.language, "video_url": f"/api/runs/{run}/source",
             "plan": plan.model_dump(mode="json"), "catalog": state.build_catalog(ctx.catalog),
             "orders": state.build_orders(ctx.spikes, ctx.catalog, info.duration_s), "words": state.build_words(ctx.words),
-            "reels": state.build_reels(run, plan, manifest, self.dirty(ctx, manifest), _mtime(folder / MANIFEST_FILE)),
+            "reels": state.build_reels(run, plan, manifest, self.dirty(ctx), _mtime(folder / MANIFEST_FILE)),
             "style": build_style(ctx.preset, preset_ref(folder, plan), folder),
             "job": job.public() if job else None,
         }
 
-    def dirty(self, ctx: RunContext, manifest: Any) -> dict[str, bool]:  # noqa: ANN401 - Manifest | None
-        restyled = _mtime(ctx.folder / STYLE_FILE) > _mtime(ctx.folder / MANIFEST_FILE)
-        return {k: v or restyled for k, v in state.manifest_dirty(ctx.plan, manifest).items()}
+    def dirty(self, ctx: RunContext) -> dict[str, bool]:
+        """Per moment: would a render now make another reel than the one on disk (the render's own reuse key)."""
+        context = reuse.load_render_context(ctx.folder, ctx.preset)
+        products = ctx.catalog.by_sku()
+        out: dict[str, bool] = {}
+        for m in ctx.plan.moments:
+            product = products.get(m.sku)
+            out[m.id] = product is None or reuse.rendered_state(ctx.folder, m, product=product, preset=ctx.preset,
+                                                                 context=context)[1]
+        return out
 
     def rendered_moments(self, ctx: RunContext) -> dict[str, Moment]:
-        """Each moment as it was last rendered (the plan's own moment when nothing better is known)."""
-        manifest = read_manifest(ctx.folder)
-        listed = {r.id for r in manifest.reels} if manifest else set()
-        return {m.id: m for m in ctx.plan.moments if m.id in listed}
+        """Each moment as it was last rendered (from the render's reel records)."""
+        out: dict[str, Moment] = {}
+        for m in ctx.plan.moments:
+            record = reuse.load_reel_record(ctx.folder, m.id)
+            if record is not None and reuse.files_present(ctx.folder, record.reel):
+                out[m.id] = record.moment
+        return out
 
     # ------------------------------------------------------------ edits
     def edit(self, run: str, base_revision: int, op: EditOp) -> dict[str, Any]:
@@ -127,7 +138,7 @@ class Studio:
         ctx = self.context(run)
         choice = parse_style(payload)
         path = write_style(ctx.folder, choice)
-        self.stores[run].update_inputs(ctx, path.name)
+        self.stores[run].update_inputs(ctx, path.name, set(choice.captions.model_dump()))
         fresh = self.state(run)
         return {"style": fresh["style"], "revision": fresh["revision"], "reels": fresh["reels"]}
 

@@ -28,11 +28,6 @@ def build_words(words: list[Word]) -> list[dict[str, Any]]:
     return [{"start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3), "text": w.text.strip()} for w in words]
 
 
-def render_fingerprint(m: Moment) -> tuple:
-    """What a reel shows, as far as the manifest tells: its product and its segments."""
-    return (m.sku, tuple((round(s.start_s, 2), round(s.end_s, 2)) for s in m.spans()))
-
-
 def file_url(run: str, name: str, version: int | str) -> str:
     return f"/api/runs/{quote(run)}/files/{quote(name)}?v={quote(str(version))}"
 
@@ -52,13 +47,6 @@ def build_reels(run: str, plan: MomentPlan, manifest: Manifest | None, dirty: di
             "duration_s": reel.duration_s if reel else None,
         }
     return out
-
-
-def manifest_dirty(plan: MomentPlan, manifest: Manifest | None) -> dict[str, bool]:
-    """A moment is dirty when the manifest has no reel for it or one of another product or segments."""
-    listed = {r.id: (r.product.sku, tuple((round(s.start_s, 2), round(s.end_s, 2)) for s in (r.segments or [])))
-              for r in manifest.reels} if manifest else {}
-    return {m.id: listed.get(m.id) != render_fingerprint(m) for m in plan.moments}
 
 
 def build_render_plan(plan: MomentPlan, selected: set[str], rendered: dict[str, Moment]) -> MomentPlan:

@@ -110,16 +110,30 @@ class PlanStore:
         old = self.log_path.read_text(encoding="utf-8") if self.log_path.is_file() else ""
         write_text_atomic(self.log_path, old + build_log_entry(plan.revision, moment_id, op) + "\n")
 
-    def update_inputs(self, ctx: RunContext, preset: str) -> MomentPlan:
-        """The plan renders with ``preset`` from now on (a studio style file)."""
+    def update_inputs(self, ctx: RunContext, preset: str, styled: set[str]) -> MomentPlan:
+        """The plan renders with ``preset`` from now on (a studio style file); the run's command-line
+        caption fields that the style sets are dropped, or they would win over the editor's choice."""
         with self.lock:
             plan = self.read()
             if plan.inputs is None:
                 raise InputError("plan.json does not name the files it was made from", path=self.path)
-            updated = plan.model_copy(update={"inputs": plan.inputs.model_copy(update={"preset": preset}),
-                                              "revision": plan.revision + 1})
+            overrides = [drop_fields(layer, "captions", styled) for layer in plan.inputs.overrides]
+            inputs = plan.inputs.model_copy(update={"preset": preset, "overrides": [layer for layer in overrides if layer]})
+            updated = plan.model_copy(update={"inputs": inputs, "revision": plan.revision + 1})
             self.write(updated, None, {"type": "style", "preset": preset})
             return updated
+
+
+def drop_fields(layer: dict[str, Any], section: str, names: set[str]) -> dict[str, Any]:
+    """A preset layer without ``section.<name>`` for each name (and without the section when it empties)."""
+    out = dict(layer)
+    if isinstance(out.get(section), dict):
+        kept = {k: v for k, v in out[section].items() if k not in names}
+        if kept:
+            out[section] = kept
+        else:
+            del out[section]
+    return out
 
 
 def refresh_moment(plan: MomentPlan, moment_id: str | None, ctx: RunContext) -> MomentPlan:
