@@ -50,6 +50,8 @@ def test_rerender_of_one_reel_reuses_the_others_and_updates_the_handoff(sample_r
     assert job["status"] == "done", job
     assert job["progress"] == 1.0 and job["reels_done"] == job["reels_total"] == 3
     assert job["seen"] == sorted(job["seen"])  # progress only moves forward
+    assert job["rendered"] == ["reel-1"] and sorted(job["reused"]) == ["reel-2", "reel-3"]
+    assert "1 rendered, 2 reused" in job["message"]
 
     plan = plan_on_disk(folder)
     new = next(m for m in plan["moments"] if m["id"] == "reel-1")

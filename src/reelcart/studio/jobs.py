@@ -35,11 +35,13 @@ class RenderJob:
     error: str | None = None
     started_s: float = field(default_factory=time.monotonic)
     seconds: float | None = None
+    rendered: list[str] = field(default_factory=list)  # reels encoded anew
+    reused: list[str] = field(default_factory=list)  # reels whose picture and sound did not change
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "run": self.run, "status": self.status, "stage": self.stage, "progress": round(self.progress, 3),
                 "message": self.message, "reels_done": self.reels_done, "reels_total": self.reels_total,
-                "error": self.error, "seconds": self.seconds}
+                "error": self.error, "seconds": self.seconds, "rendered": self.rendered, "reused": self.reused}
 
 
 def build_job_spec(name: str, folder: Path, plan_file: Path, *, video: str, preset: str,
@@ -65,7 +67,11 @@ def apply_event(job: RenderJob, event: dict[str, Any]) -> None:
     elif kind == "step":
         done, total = int(event.get("done", 0)), max(1, int(event.get("total", 1)))
         job.reels_done = done
-        job.message = str(event.get("detail") or f"{done}/{total}")
+        detail = str(event.get("detail") or f"{done}/{total}")
+        job.message = detail
+        verb, _, reel = detail.partition(" ")
+        if verb in ("rendered", "reused") and reel:
+            getattr(job, verb).append(reel)
         lo, hi = RENDER_SHARE
         job.progress = max(job.progress, lo + (hi - lo) * done / total)
     elif kind == "stage_end" and stage == "render":
@@ -119,7 +125,7 @@ class RenderJobs:
         job.stage = None
         if job.status == "done":
             job.progress = 1.0
-            job.message = f"done in {job.seconds:.1f} s"
+            job.message = f"done in {job.seconds:.1f} s: {len(job.rendered)} rendered, {len(job.reused)} reused"
         else:
             job.message = f"{job.status}: {job.error or 'see work/job.log'}"
         if on_done is not None:
