@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,62 @@ def test_unchosen_edits_wait_for_their_own_render(sample_run, tmp_path):
     kept = next(m for m in plan_on_disk(folder)["moments"] if m["id"] == "reel-2")
     assert kept["start_s"] > m2["start_s"] + 2
     assert client.get(f"/api/runs/{run}").json()["reels"]["reel-2"]["dirty"] is True
+
+
+def _processes_naming(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(text.encode() in a for a in args):
+            found.append(b" ".join(args).decode("utf-8", "replace")[:200])
+    return found
+
+
+def test_stopping_the_studio_mid_render_stops_the_job_and_loses_nothing(sample_run, tmp_path):
+    import hashlib
+    import signal
+
+    import httpx
+
+    from reelcart.batch.jobs import JOB_LOG
+
+    from .studio_helpers import csrf_of
+    from .test_studio_api import _first_line, _studio_process
+
+    folder = copy_run(sample_run[0], tmp_path)
+    old_reel = hashlib.sha256((folder / "reel-1.mp4").read_bytes()).hexdigest()
+    old_manifest = (folder / "manifest.json").read_bytes()
+    proc = _studio_process(str(folder), "--port", "0")
+    try:
+        url = _first_line(proc).split(" ", 1)[1]
+        base = url.split("/?", 1)[0]
+        http = httpx.Client(timeout=30)
+        csrf = csrf_of(http.get(url, follow_redirects=True).text)
+        run = rid(folder)
+        state = http.get(f"{base}/api/runs/{run}").json()
+        m1 = next(m for m in state["plan"]["moments"] if m["id"] == "reel-1")
+        headers = {"X-Reelcart-CSRF": csrf}
+        r = http.post(f"{base}/api/runs/{run}/edit", headers=headers, json={
+            "base_revision": state["revision"], "op": {"type": "set_edges", "moment": "reel-1", "out_s": m1["end_s"] - 5}})
+        assert r.status_code == 200, r.text
+        job = http.post(f"{base}/api/runs/{run}/render", headers=headers, json={"moments": ["reel-1"]}).json()["job"]
+        deadline = time.monotonic() + 180
+        while job["stage"] != "render" and job["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = http.get(f"{base}/api/jobs/{job['id']}").json()
+        assert job["status"] == "running" and job["stage"] == "render", job
+        time.sleep(0.5)  # inside the reel's encode
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "studio: stopped" in err, err
+    assert hashlib.sha256((folder / "reel-1.mp4").read_bytes()).hexdigest() == old_reel  # the old reel stands
+    assert (folder / "manifest.json").read_bytes() == old_manifest
+    assert not list(folder.rglob("*.partial*")), list(folder.rglob("*.partial*"))
+    assert not _processes_naming(str(folder)), _processes_naming(str(folder))  # no ffmpeg or job process left
+    assert "interrupted" in (folder / "work" / JOB_LOG).read_text(encoding="utf-8", errors="replace")
+    edited = next(m for m in plan_on_disk(folder)["moments"] if m["id"] == "reel-1")
+    assert edited["end_s"] < m1["end_s"] - 4  # the edit waits in plan.json for the next render

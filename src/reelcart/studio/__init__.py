@@ -58,9 +58,11 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8765, open_browser
     token = new_secret()
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
-    hosts = LOOPBACK_NAMES if is_loopback(host) else LOOPBACK_NAMES | {host, socket.gethostname()}
+    wildcard = host.strip("[]") in ("0.0.0.0", "::")
+    # every address: the machine answers to names we cannot know (the token still guards every request)
+    hosts = None if wildcard else LOOPBACK_NAMES if is_loopback(host) else LOOPBACK_NAMES | {host}
     jobs = RenderJobs()
-    app = create_app(root, token, hosts=frozenset(hosts), jobs=jobs)
+    app = create_app(root, token, hosts=None if hosts is None else frozenset(hosts), jobs=jobs)
     shown_host = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0", "::", "[::]") else host
     url = f"http://{shown_host if ':' not in shown_host else f'[{shown_host}]'}:{bound_port}/?token={token}"
     if not is_loopback(host):

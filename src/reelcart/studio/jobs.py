@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..batch.jobs import STOP_GRACE_S
+from ..batch.jobs import JOB_LOG, STOP_GRACE_S
 from ..batch.process import JobProcess
 from ..pipeline.stages import stage_names
 
@@ -127,7 +127,7 @@ class RenderJobs:
             job.progress = 1.0
             job.message = f"done in {job.seconds:.1f} s: {len(job.rendered)} rendered, {len(job.reused)} reused"
         else:
-            job.message = f"{job.status}: {job.error or 'see work/job.log'}"
+            job.message = f"{job.status}: {job.error or f'see work/{JOB_LOG}'}"
         if on_done is not None:
             with contextlib.suppress(Exception):
                 on_done(job)

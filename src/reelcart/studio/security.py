@@ -73,7 +73,8 @@ def _cookie(headers: dict[str, str]) -> str | None:
 class Guard:
     """ASGI middleware in front of the whole app."""
 
-    def __init__(self, app, *, token: str, csrf: str, allowed_hosts: frozenset[str]) -> None:
+    def __init__(self, app, *, token: str, csrf: str, allowed_hosts: frozenset[str] | None) -> None:
+        """``allowed_hosts``: the host names the studio answers to (None: any, when it listens on every address)."""
         self.app, self.token, self.csrf, self.allowed_hosts = app, token, csrf, allowed_hosts
 
     async def __call__(self, scope, receive, send) -> None:
@@ -81,7 +82,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        if host_name(headers.get("host", "")) not in self.allowed_hosts:
+        host = headers.get("host", "")
+        if self.allowed_hosts is not None and host_name(host) not in self.allowed_hosts:
             await _reply(send, 421, "misdirected", "this studio answers only to the address it printed")
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -96,7 +98,7 @@ class Guard:
             return
         if scope["method"] not in SAFE_METHODS:
             origin = headers.get("origin")
-            if origin is not None and host_name(origin.split("://", 1)[-1]) not in self.allowed_hosts:
+            if origin is not None and origin.split("://", 1)[-1].rstrip("/") != host:  # same origin only
                 await _reply(send, 403, "origin", "requests from another site are refused")
                 return
             if not same_secret(headers.get(CSRF_HEADER), self.csrf):

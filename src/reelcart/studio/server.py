@@ -46,7 +46,7 @@ def build_page(template: str, csrf: str) -> str:
     return template.replace("{{CSRF}}", html.escape(csrf, quote=True)).replace("{{VERSION}}", html.escape(__version__))
 
 
-def create_app(root: Path, token: str, *, csrf: str | None = None, hosts: frozenset[str] = LOOPBACK_NAMES,
+def create_app(root: Path, token: str, *, csrf: str | None = None, hosts: frozenset[str] | None = LOOPBACK_NAMES,
                jobs: RenderJobs | None = None) -> Guard:
     """The studio for the runs under ``root``, behind its guard (token, CSRF, Host)."""
     csrf = csrf or new_secret()
