@@ -3,6 +3,7 @@ and the style file; each checked on plan.json as written to disk."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,37 @@ def test_a_batch_folder_serves_each_run(sample_run, tmp_path):
     assert all(r["reels"] == 3 and r["rendered"] for r in runs)
     assert {r["id"] for r in runs} == {rid(batch, first), rid(batch, batch / "show <2>")}
     assert all(Path(r["id"]).name == r["id"] and "<" not in r["id"] for r in runs)
+
+
+def test_two_studios_on_one_folder_lose_no_edit(sample_run, tmp_path):
+    """Two studio processes' worth of state (two apps, no shared memory) editing at once: the lock
+    file serialises them, every edit lands once with its own revision."""
+    import threading
+
+    folder = copy_run(sample_run[0], tmp_path)
+    clients = [studio_client(folder), studio_client(folder)]
+    run = rid(folder)
+    start = clients[0].get(f"/api/runs/{run}").json()["revision"]
+    failures: list[str] = []
+
+    def tab(client, moment: str) -> None:  # noqa: ANN001
+        seen = start
+        for k in range(5):
+            status = ("approved", "pending")[k % 2]
+            r = edit(client, run, seen, {"type": "review", "moment": moment, "status": status})
+            if r.status_code != 200:
+                failures.append(r.text)
+                return
+            seen = r.json()["revision"]
+
+    threads = [threading.Thread(target=tab, args=(c, m)) for c, m in zip(clients, ("reel-1", "reel-2"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    log = [json.loads(line) for line in (folder / "work" / "studio" / "edits.jsonl").read_text().splitlines()]
+    assert sorted(e["revision"] for e in log) == list(range(start + 1, start + 11))
+    assert plan_on_disk(folder)["revision"] == start + 10
+    reviews = {m["id"]: m["review"] for m in plan_on_disk(folder)["moments"]}
+    assert reviews["reel-1"] == reviews["reel-2"] == "approved"

@@ -9,8 +9,10 @@ refused with a conflict that says what happened, and the tab keeps its edit to a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +27,7 @@ from .edits import EditOp, NewMoment, apply_op
 from .runs import STUDIO_DIRNAME, RunContext
 
 EDIT_LOG = "edits.jsonl"
+LOCK_FILE = ".plan.lock"
 
 
 class EditConflict(Exception):
@@ -74,6 +77,24 @@ class PlanStore:
         self.log_path = folder / "work" / STUDIO_DIRNAME / EDIT_LOG
         self.lock = threading.Lock()
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """One edit at a time: across this studio's threads, and across processes (two studios, or a
+        script, on one folder) through a lock file beside the edit log."""
+        with self.lock:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.log_path.with_name(LOCK_FILE), "a+") as fh:
+                try:
+                    import fcntl
+                except ImportError:  # pragma: no cover - not POSIX: the thread lock only
+                    yield
+                    return
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
     def read(self) -> MomentPlan:
         return load_plan(self.path)
 
@@ -92,7 +113,7 @@ class PlanStore:
 
     def edit(self, ctx: RunContext, base_revision: int, op: EditOp) -> EditResult:
         """Apply ``op`` (made on ``base_revision``) to the plan on disk; raise EditConflict or InputError."""
-        with self.lock:
+        with self.locked():
             plan = self.read()
             target = None if isinstance(op, NewMoment) else op.moment
             reason = find_conflict(self.entries(), base_revision, plan.revision, target)
@@ -113,7 +134,7 @@ class PlanStore:
     def update_inputs(self, ctx: RunContext, preset: str, styled: set[str]) -> MomentPlan:
         """The plan renders with ``preset`` from now on (a studio style file); the run's command-line
         caption fields that the style sets are dropped, or they would win over the editor's choice."""
-        with self.lock:
+        with self.locked():
             plan = self.read()
             if plan.inputs is None:
                 raise InputError("plan.json does not name the files it was made from", path=self.path)
