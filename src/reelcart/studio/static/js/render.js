@@ -6,13 +6,31 @@ import {reload, runUrl, state} from "./state.js";
 
 const POLL_MS = 400;
 
+/** The status line: while running the stage and (done/total) reels; once ended the server's message
+ * (e.g. "done in 25.1 s: 1 rendered, 2 reused"). */
+function jobStatusText(job) {
+  if (job.status !== "running") return job.message || job.status;
+  const stage = job.stage ? ` ${job.stage}` : "";
+  const count = job.reels_total ? ` (${job.reels_done}/${job.reels_total})` : "";
+  const detail = job.message && job.message !== `${job.stage}…` ? `: ${job.message}` : "";
+  return `running${stage}${count}${detail}`;
+}
+
+/** Which reels the job rendered and which it reused (a tooltip on the status line). */
+function jobDetail(job) {
+  const parts = [];
+  if (job.rendered && job.rendered.length) parts.push(`rendered: ${job.rendered.join(", ")}`);
+  if (job.reused && job.reused.length) parts.push(`reused: ${job.reused.join(", ")}`);
+  if (job.error) parts.push(job.error);
+  return parts.join(" · ");
+}
+
 export function showJob(job) {
   state.job = job;
   $("#job-progress").value = clamp(Number(job.progress) || 0, 0, 1);
   const status = $("#job-status");
-  const count = job.reels_total ? ` (${job.reels_done}/${job.reels_total} reels)` : "";
-  const stage = job.stage && job.status === "running" ? ` ${job.stage}` : "";
-  status.textContent = `${job.status}${stage}${count}${job.message ? `: ${job.message}` : ""}${job.error ? ` – ${job.error}` : ""}`;
+  status.textContent = jobStatusText(job);
+  status.title = jobDetail(job);
   status.dataset.status = job.status;
   $("#render-btn").disabled = job.status === "running";
 }
