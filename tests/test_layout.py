@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "reelcart"
 
@@ -225,3 +227,25 @@ def test_the_js_scan_finds_long_functions():
     assert js_room_problems("big.js", "const a = 1;\n" * 401) == ["big.js: 401 lines"]
     nested = "function outer() {\n  const inner = () => {\n    return {a: 1};\n  };\n  return inner;\n}\n"
     assert js_functions(nested) == [("inner", 3), ("outer", 6)]
+
+
+def js_import_order(imports: dict[str, set[str]]) -> list[str]:
+    """The modules, each after everything it imports; AssertionError on a cycle."""
+    order: list[str] = []
+    while len(order) < len(imports):
+        ready = sorted(name for name, deps in imports.items() if name not in order and deps <= set(order))
+        assert ready, f"import cycle among {sorted(set(imports) - set(order))}"
+        order += ready
+    return order
+
+
+def test_no_import_cycles_in_the_studio_page():
+    """The page's modules import each other in one direction (they call up through state.js's hooks)."""
+    imports = {}
+    for path in sorted(STUDIO_STATIC.rglob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        imports[path.name] = set(re.findall(r'^import\b[^;]*?from\s+"\./([\w.-]+\.js)";', text, re.MULTILINE))
+    assert imports.get("main.js") and all(set(deps) <= set(imports) for deps in imports.values()), imports
+    assert js_import_order(imports)[-1] == "main.js"
+    with pytest.raises(AssertionError, match="cycle among"):
+        js_import_order({"main.js": {"a.js"}, "a.js": {"b.js"}, "b.js": {"a.js"}, "dom.js": set()})
