@@ -1,4 +1,5 @@
-"""Debian's headless Chromium driven by Selenium, shared by the browser tests (report page, studio).
+"""Debian's headless Chromium driven by Selenium, shared by the browser tests (report page, studio), and the
+studio served by `reelcart studio` for them.
 
 ``start_chromium`` skips the calling test, saying why, only when no browser can be had: Selenium,
 Chromium or its WebDriver missing (``make system-deps`` installs the Debian packages as root). It
@@ -8,8 +9,14 @@ never downloads a browser.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import queue
+import re
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +72,55 @@ def screenshot(driver, path: Path) -> np.ndarray:
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copyfile(path, ARTIFACTS / path.name)
     return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+
+
+def wait_for(driver, script: str, *, timeout_s: float = 30, what: str = "") -> object:
+    """Poll a script until it returns something truthy; return that."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout_s, poll_frequency=0.1).until(lambda d: d.execute_script(script), message=what or script)
+
+
+def settle(driver, timeout_s: float = 60) -> None:
+    """Wait until the studio page has drawn its run state and no request is in flight."""
+    wait_for(driver, "return document.body.dataset.ready === '1' && !document.body.dataset.busy", timeout_s=timeout_s,
+             what="the studio page to load and finish its requests")
+
+
+def into_view(driver, element) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});", element)
+
+
+def css(driver, selector: str):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+@contextlib.contextmanager
+def studio_process(root: Path, log: Path):
+    """`reelcart studio ROOT --no-browser --port 0` in a subprocess; yields the printed URL with its token."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(repo / "src"), os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.Popen([sys.executable, "-m", "reelcart.cli", "studio", str(root), "--no-browser", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env, cwd=repo)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    url = None
+    try:
+        while url is None:
+            line = lines.get(timeout=60)
+            match = re.match(r"studio: (http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+            url = match.group(1) if match else None
+    except queue.Empty:
+        proc.kill()
+        pytest.fail(f"`reelcart studio` printed no URL within 60 s: {log.read_text()[-2000:]}")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

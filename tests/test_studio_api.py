@@ -25,7 +25,7 @@ def run_folder(sample_run, tmp_path) -> Path:
 
 def test_token_is_required_and_becomes_a_strict_cookie(run_folder):
     anonymous = TestClient(create_app(run_folder, TOKEN, csrf=CSRF), base_url="http://127.0.0.1:8765")
-    for path in ("/", "/api/runs", f"/api/runs/{rid(run_folder)}", "/static/studio.js", f"/api/runs/{rid(run_folder)}/source"):
+    for path in ("/", "/api/runs", f"/api/runs/{rid(run_folder)}", "/static/js/main.js", f"/api/runs/{rid(run_folder)}/source"):
         assert anonymous.get(path).status_code == 401, path
     assert anonymous.get("/?token=wrong-token", follow_redirects=False).status_code == 401
     first = anonymous.get(f"/?token={TOKEN}", follow_redirects=False)

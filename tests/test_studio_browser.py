@@ -13,22 +13,16 @@ Screenshots of each step are kept in ``test-artifacts/`` (``studio.png``: the wh
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
 import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from reelcart.media.probe import probe_media
 
-from .browser_helpers import screenshot, start_chromium
+from .browser_helpers import css, into_view, screenshot, settle, start_chromium, studio_process, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
 RENDER_TIMEOUT_S = 180
 
 
@@ -47,27 +41,8 @@ def studio_root(sample_run, tmp_path_factory) -> Path:
 def studio(studio_root, tmp_path_factory):
     """`reelcart studio ROOT --no-browser --port 0` in a subprocess: (the printed URL with its token, its log file)."""
     log = tmp_path_factory.mktemp("studio-log") / "studio.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
-    proc = subprocess.Popen([sys.executable, "-m", "reelcart.cli", "studio", str(studio_root), "--no-browser", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env, cwd=ROOT)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    url = None
-    try:
-        while url is None:
-            line = lines.get(timeout=60)
-            match = re.match(r"studio: (http://127\.0\.0\.1:\d+/\?token=\S+)", line)
-            url = match.group(1) if match else None
-    except queue.Empty:
-        proc.kill()
-        pytest.fail(f"`reelcart studio` printed no URL within 60 s: {log.read_text()[-2000:]}")
-    yield url, log
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with studio_process(studio_root, log) as url:
+        yield url, log
 
 
 @pytest.fixture(scope="module")
@@ -78,28 +53,6 @@ def driver(tmp_path_factory):
 
 
 # ---------------------------------------------------------------- page helpers
-
-
-def wait_for(driver, script: str, *, timeout_s: float = 30, what: str = "") -> object:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout_s, poll_frequency=0.1).until(lambda d: d.execute_script(script), message=what or script)
-
-
-def settle(driver, timeout_s: float = 60) -> None:
-    """Wait until the run state is drawn and no request is in flight."""
-    wait_for(driver, "return document.body.dataset.ready === '1' && !document.body.dataset.busy", timeout_s=timeout_s,
-             what="the studio page to load and finish its requests")
-
-
-def into_view(driver, element) -> None:
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});", element)
-
-
-def css(driver, selector: str):
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, selector)
 
 
 def message(driver) -> str:
@@ -215,6 +168,8 @@ def render_reel(driver, reel: str, tmp_path: Path) -> str:
     into_view(driver, button)
     button.click()
     wait_for(driver, "return document.querySelector('#job-status').dataset.status === 'running';", what="the render job to start")
+    running = css(driver, "#job-status").text
+    assert re.match(r"running( \w+)? \(\d+/\d+\)", running), running  # the stage and (done/total) reels
     screenshot(driver, tmp_path / "studio-5-rendering.png")
     wait_for(driver, "return ['done', 'failed', 'interrupted'].includes(document.querySelector('#job-status').dataset.status);",
              timeout_s=RENDER_TIMEOUT_S, what="the render job to end")
@@ -254,6 +209,11 @@ def test_an_editor_corrects_and_rerenders_reel_1(studio, studio_root, driver, tm
     screenshot(driver, tmp_path / "studio-4-preview.png")
     status = render_reel(driver, reel, tmp_path)
     assert status.startswith("done"), f"{status}; {message(driver)}; server log: {log.read_text()[-2000:]}"
+    # the server's word on the job: the one reel asked for rendered, the unchanged ones reused (not "3/3 reels")
+    others = len(before["moments"]) - 1
+    assert re.fullmatch(rf"done in \d+\.\d s: 1 rendered, {others} reused", status), status
+    detail = css(driver, "#job-status").get_attribute("title")
+    assert detail.startswith(f"rendered: {reel} · reused: ") and detail.count("reel-") == others + 1, detail
     driver.execute_script("window.scrollTo(0, 0);")
     screenshot(driver, tmp_path / "studio.png")
 
