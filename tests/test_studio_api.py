@@ -38,6 +38,8 @@ def test_token_is_required_and_becomes_a_strict_cookie(run_folder):
     csp = page.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
     # an API client may send the token in a header instead
+    asset = anonymous.get("/static/js/main.js")
+    assert asset.status_code == 200 and asset.headers["cache-control"] == "no-cache" and "javascript" in asset.headers["content-type"]
     header_only = TestClient(create_app(run_folder, TOKEN, csrf=CSRF), base_url="http://127.0.0.1:8765")
     assert header_only.get("/api/runs", headers={"X-Reelcart-Token": TOKEN}).status_code == 200
 

@@ -34,6 +34,16 @@ PAGE_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosni
                 "x-frame-options": "DENY", "cache-control": "no-store"}
 
 
+class RevalidatedStatic(StaticFiles):
+    """The page's assets, revalidated on every load (ETag): after an upgrade no browser keeps old modules."""
+
+    def file_response(self, *args, **kwargs) -> Response:  # noqa: ANN002, ANN003
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "no-cache"
+        response.headers["x-content-type-options"] = "nosniff"
+        return response
+
+
 def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers={"cache-control": "no-store"})
 
@@ -113,7 +123,7 @@ def create_app(root: Path, token: str, *, csrf: str | None = None, hosts: frozen
         Route("/api/runs/{run}/style", style, methods=["PUT"]), Route("/api/runs/{run}/render", render, methods=["POST"]),
         Route("/api/jobs/{job}", job), Route("/api/runs/{run}/source", source),
         Route("/api/runs/{run}/files/{path:path}", files),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=RevalidatedStatic(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={ReelcartError: _reelcart_error, EditConflict: _conflict,
                                                        UnknownRun: _not_found, RenderBusy: _busy})
