@@ -109,8 +109,9 @@ class Pipeline:
              "size": [preset.render.width_px, preset.render.height_px]},
             MomentPlan, lambda: self._reframe(plan, info),
         )
-        plan = self._write_plan(plan, info)
+        plan = self._with_inputs(plan, info)
         if until == "plan":
+            self._write_plan(plan)
             return RunResult(self.out_dir, None, plan, self.records)
         rendered = self._render_stage(plan, info, catalog, catalog_id, transcript, spike_report)
         manifest = self.cached(
@@ -119,6 +120,7 @@ class Pipeline:
             Manifest, lambda: self._package(info, plan, rendered, catalog, spike_report, transcript),
             outputs=lambda m: [self.out_dir / f for f in package.output_files(m)],
         )
+        self._write_plan(plan)  # last: a run that fails keeps the plan.json it found (an editor's, maybe)
         return RunResult(self.out_dir, manifest, plan, self.records)
 
     def transcribe_only(self, start_s: float = 0.0, end_s: float | None = None) -> tuple[MediaInfo, Transcript]:
@@ -234,15 +236,17 @@ class Pipeline:
             MomentPlan, lambda: moments.plan_moments(transcript, spike_report, catalog, preset.moments, info.path),
         )
 
-    def _write_plan(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
+    def _with_inputs(self, plan: MomentPlan, info: MediaInfo) -> MomentPlan:
+        """The plan with the files and preset it was made from (defaults for `reelcart render`)."""
         req = self.request
         inputs = PlanInputs(orders=str(Path(req.orders).resolve()), catalog=str(Path(req.catalog).resolve()),
                             more_orders=[str(Path(p).resolve()) for p in req.more_orders],
                             preset=req.preset_ref, overrides=req.overrides, stream_start=req.stream_start)
-        plan = plan.model_copy(update={"inputs": inputs, "source": plan.source or info.path})
-        if req.write_plan:  # the studio renders a copy of its plan and keeps plan.json for itself
+        return plan.model_copy(update={"inputs": inputs, "source": plan.source or info.path})
+
+    def _write_plan(self, plan: MomentPlan) -> None:
+        if self.request.write_plan:  # the studio renders a copy of its plan and keeps plan.json for itself
             write_model_atomic(self.out_dir / PLAN_FILE, plan)
-        return plan
 
     def _render_stage(self, plan: MomentPlan, info: MediaInfo, catalog: Catalog, catalog_id: str, transcript: Transcript,
                       spike_report: SpikeReport) -> RenderResult:
