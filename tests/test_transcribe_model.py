@@ -207,13 +207,19 @@ def timing_errors(t: Transcript) -> tuple[np.ndarray, list[float], float]:
     heard = t.words()
     ref = ["".join(normalize(w["text"])) for w in truth]
     hyp = ["".join(normalize(w.text)) for w in heard]
-    errors, after_silence = [], []
+    errors = []
     for block in difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False).get_matching_blocks():
         for k in range(block.size):
-            true, got = truth[block.a + k], heard[block.b + k]
-            errors.append(got.start_s - true["start_s"])
-            if true["after_long_silence"]:
-                after_silence.append(got.start_s - true["start_s"])
+            errors.append(heard[block.b + k].start_s - truth[block.a + k]["start_s"])
+    # after a long silence, the first word heard once the previous one has ended must start with the
+    # voice, whatever the decode made of its text (decodes differ by CPU): a start placed inside the
+    # silence is the failure this catches
+    spoken = [w for w in heard if w.text.strip()]
+    after_silence = []
+    for k, true in enumerate(truth):
+        if k and true["after_long_silence"]:
+            first = next((w for w in spoken if w.end_s > truth[k - 1]["end_s"] + 0.05), None)
+            after_silence.append(None if first is None else round(first.start_s - true["start_s"], 3))
     return np.array(errors), after_silence, len(errors) / len(truth)
 
 
@@ -226,8 +232,8 @@ def test_word_starts_follow_the_voice(model, wav_of, vad):
     assert matched >= 0.8  # enough words recognised for the timing figures to mean something
     assert np.median(err) <= 0.15
     assert np.percentile(err, 95) <= 0.40
-    # the words after a long silence start with the voice (however many of the two the decode recognised)
-    assert after_silence and all(abs(e) <= 0.3 for e in after_silence), after_silence
+    # the words after a long silence start with the voice
+    assert after_silence and all(e is not None and abs(e) <= 0.3 for e in after_silence), after_silence
 
 
 def test_chunks_are_cut_between_words_on_real_audio(wav_of):
