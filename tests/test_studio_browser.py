@@ -284,3 +284,35 @@ def test_a_second_tab_gets_a_conflict_and_keeps_its_edit(studio, studio_root, dr
     assert css(driver, f'#reels .reel-card[data-id="{reel}"] .badge.review-approved').text == "approved"
     severe = [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     assert all("409" in m for m in severe), severe  # only the refused edit itself
+
+
+def test_undo_takes_the_last_edits_back(studio, studio_root, driver):
+    """The Undo button and Ctrl+Z take edits back one by one; plan.json follows."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    url, _ = studio
+    folder = studio_root / "friday-live"
+    driver.get(url)
+    settle(driver)
+    reel = css(driver, "#reels .reel-card.selected").get_attribute("data-id")
+    before = moment_of(plan_of(folder), reel)
+    target = "rejected" if before["review"] != "rejected" else "approved"
+    button = css(driver, {"approved": "#approve", "rejected": "#reject"}[target])
+    into_view(driver, button)
+    button.click()
+    settle(driver)
+    assert moment_of(plan_of(folder), reel)["review"] == target
+    css(driver, "#product").click()  # a product from the list: a second edit
+    other = next(p for p in plan_of(folder)["moments"] if p["sku"] != before["sku"])["sku"]
+    driver.execute_script("const s = document.querySelector('#product'); s.value = arguments[0];"
+                          "s.dispatchEvent(new Event('change'));", other)
+    settle(driver)
+    assert moment_of(plan_of(folder), reel)["sku"] == other
+    css(driver, "#undo").click()
+    settle(driver)
+    assert moment_of(plan_of(folder), reel)["sku"] == before["sku"] and "undid the swap product" in message(driver)
+    css(driver, "#transcript").click()  # keyboard focus on the page, not in a form field
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+    settle(driver)
+    assert moment_of(plan_of(folder), reel) == before

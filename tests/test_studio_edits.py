@@ -244,3 +244,45 @@ def test_two_studios_on_one_folder_lose_no_edit(sample_run, tmp_path):
     assert plan_on_disk(folder)["revision"] == start + 10
     reviews = {m["id"]: m["review"] for m in plan_on_disk(folder)["moments"]}
     assert reviews["reel-1"] == reviews["reel-2"] == "approved"
+
+
+def test_undo_takes_edits_back_one_by_one_exactly(studio):
+    folder, client, run, state = studio
+    original = plan_on_disk(folder)
+    m1 = _moment(original, "reel-1")
+    rev = state["revision"]
+    words = [w for w in state["words"] if m1["start_s"] + 3 < w["start_s"] and w["end_s"] < m1["end_s"] - 3]
+    other = next(p for p in state["catalog"] if p["sku"] != m1["sku"])
+    ops = [{"type": "set_edges", "moment": "reel-1", "out_s": m1["end_s"] - 4},
+           {"type": "cut", "moment": "reel-1", "start_s": words[1]["start_s"], "end_s": words[3]["end_s"]},
+           {"type": "swap_product", "moment": "reel-1", "sku": other["sku"]},
+           {"type": "delete_moment", "moment": "reel-2"},
+           {"type": "new_moment", "start_s": words[0]["start_s"], "end_s": words[-1]["end_s"], "sku": other["sku"]}]
+    for op in ops:
+        r = edit(client, run, rev, op)
+        assert r.status_code == 200, r.text
+        rev = r.json()["revision"]
+    assert [m["id"] for m in plan_on_disk(folder)["moments"]] == ["reel-1", "reel-3", "reel-4"]
+    notes = []
+    for _ in ops:
+        r = edit(client, run, rev, {"type": "undo"})
+        assert r.status_code == 200, r.text
+        rev = r.json()["revision"]
+        notes += r.json()["notes"]
+    assert notes[0].startswith("undid the new moment of reel-4") and notes[-1].startswith("undid the set edges of reel-1")
+    back = plan_on_disk(folder)
+    assert back["moments"] == original["moments"]  # every moment exactly as it was, crop path and all
+    assert back["revision"] == state["revision"] + 2 * len(ops)
+    r = edit(client, run, rev, {"type": "undo"})
+    assert r.status_code == 422 and "nothing to undo" in r.json()["message"]
+
+
+def test_undo_of_another_tabs_edit_is_a_conflict(studio):
+    folder, client, run, state = studio
+    m1 = _moment(state["plan"], "reel-1")
+    rev = state["revision"]
+    assert edit(client, run, rev, {"type": "set_edges", "moment": "reel-1", "out_s": m1["end_s"] - 4}).status_code == 200
+    blind = edit(client, run, rev, {"type": "undo"})  # a tab that never saw that edit does not take it back
+    assert blind.status_code == 409 and "reel-1 was changed in another tab" in blind.json()["message"]
+    assert edit(client, run, rev + 1, {"type": "undo"}).status_code == 200
+    assert _moment(plan_on_disk(folder), "reel-1") == _moment(state["plan"], "reel-1")

@@ -83,8 +83,14 @@ class DeleteMoment(Strict):
     moment: str
 
 
+class Undo(Strict):
+    """Take back the run's last edit that is not taken back yet (the moment as it was before it)."""
+
+    type: Literal["undo"]
+
+
 EditOp = Annotated[
-    SetEdges | SetSegment | AddSegment | RemoveSegment | CutRange | SwapProduct | Review | NewMoment | DeleteMoment,
+    SetEdges | SetSegment | AddSegment | RemoveSegment | CutRange | SwapProduct | Review | NewMoment | DeleteMoment | Undo,
     Field(discriminator="type"),
 ]
 EDIT_OP = TypeAdapter(EditOp)
@@ -249,6 +255,8 @@ def apply_op(plan: MomentPlan, op: EditOp, words: Sequence[Word], catalog: Catal
     """The plan after ``op``: (new plan, id of the moment edited or made, notes on what was done).
 
     Raises ``InputError`` (one line) for an edit that cannot be made; nothing is changed then."""
+    if isinstance(op, Undo):
+        raise InputError("undo needs the edit log (PlanStore.edit)")
     moments = list(plan.moments)
     if isinstance(op, NewMoment):
         moment, notes = _new_moment(plan, op, words, catalog)

@@ -20,10 +20,10 @@ from typing import Any
 
 from ..artifacts import write_model_atomic, write_text_atomic
 from ..errors import InputError
-from ..models import MomentPlan
+from ..models import Moment, MomentPlan
 from ..pipeline import PLAN_FILE
 from ..stages.moments import apply_editor_plan, load_plan
-from .edits import EditOp, NewMoment, apply_op
+from .edits import EditOp, NewMoment, Undo, apply_op
 from .runs import STUDIO_DIRNAME, RunContext
 
 EDIT_LOG = "edits.jsonl"
@@ -46,9 +46,34 @@ class EditResult:
     notes: list[str]
 
 
-def build_log_entry(revision: int, moment_id: str | None, op: dict[str, Any]) -> str:
-    return json.dumps({"revision": revision, "moment": moment_id, "op": op,
+def build_log_entry(revision: int, moment_id: str | None, op: dict[str, Any], **extra: Any) -> str:  # noqa: ANN401
+    """One line of the edit log; ``extra``: what undo needs (``before``, ``index``) or what it undid (``undoes``)."""
+    return json.dumps({"revision": revision, "moment": moment_id, "op": op, **extra,
                        "at": datetime.now().astimezone().isoformat(timespec="seconds")}, ensure_ascii=False)
+
+
+def last_undoable(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The latest edit of a moment not taken back yet (undo works like a stack; style changes are not undone)."""
+    undone = {e.get("undoes") for e in entries if e.get("undoes") is not None}
+    for entry in reversed(entries):
+        if entry.get("undoes") is None and entry["revision"] not in undone and "before" in entry:
+            return entry
+    return None
+
+
+def build_undone(plan: MomentPlan, entry: dict[str, Any]) -> MomentPlan:
+    """The plan with ``entry``'s edit taken back: its moment exactly as it was before (pure)."""
+    moments = list(plan.moments)
+    index = next((i for i, m in enumerate(moments) if m.id == entry["moment"]), None)
+    before = Moment.model_validate(entry["before"]) if entry["before"] is not None else None
+    if before is None:  # the edit made the moment: taking it back removes it
+        if index is not None:
+            del moments[index]
+    elif index is None:  # the edit deleted it: it comes back where it was
+        moments.insert(min(int(entry.get("index") or 0), len(moments)), before)
+    else:
+        moments[index] = before
+    return plan.model_copy(update={"moments": moments})
 
 
 def find_conflict(entries: list[dict[str, Any]], base: int, current: int, moment_id: str | None) -> str | None:
@@ -115,21 +140,38 @@ class PlanStore:
         """Apply ``op`` (made on ``base_revision``) to the plan on disk; raise EditConflict or InputError."""
         with self.locked():
             plan = self.read()
+            entries = self.entries()
+            if isinstance(op, Undo):
+                return self._undo(plan, entries, base_revision)
             target = None if isinstance(op, NewMoment) else op.moment
-            reason = find_conflict(self.entries(), base_revision, plan.revision, target)
+            reason = find_conflict(entries, base_revision, plan.revision, target)
             if reason is not None:
                 raise EditConflict(reason, plan.revision)
             edited, moment_id, notes = apply_op(plan, op, ctx.words, ctx.catalog, ctx.info.duration_s)
             edited = refresh_moment(edited, moment_id, ctx)
             edited = edited.model_copy(update={"revision": plan.revision + 1})
-            self.write(edited, moment_id, op.model_dump())
+            index = next((i for i, m in enumerate(plan.moments) if m.id == moment_id), None)
+            before = plan.moments[index].model_dump(mode="json") if index is not None else None
+            self.write(edited, moment_id, op.model_dump(), before=before, index=index)
             return EditResult(plan=edited, moment_id=moment_id, notes=notes)
 
-    def write(self, plan: MomentPlan, moment_id: str | None, op: dict[str, Any]) -> None:
+    def _undo(self, plan: MomentPlan, entries: list[dict[str, Any]], base_revision: int) -> EditResult:
+        entry = last_undoable(entries)
+        if entry is None:
+            raise InputError("nothing to undo: no edit made in the studio is left to take back")
+        reason = find_conflict(entries, base_revision, plan.revision, entry["moment"])
+        if reason is not None:
+            raise EditConflict(reason, plan.revision)
+        undone = build_undone(plan, entry).model_copy(update={"revision": plan.revision + 1})
+        self.write(undone, entry["moment"], {"type": "undo"}, undoes=entry["revision"])
+        what = f"{entry['op'].get('type', 'edit').replace('_', ' ')} of {entry['moment']}"
+        return EditResult(plan=undone, moment_id=entry["moment"], notes=[f"undid the {what} (revision {entry['revision']})"])
+
+    def write(self, plan: MomentPlan, moment_id: str | None, op: dict[str, Any], **extra: Any) -> None:  # noqa: ANN401
         """plan.json (atomically), then the log line of its revision."""
         write_model_atomic(self.path, plan)
         old = self.log_path.read_text(encoding="utf-8") if self.log_path.is_file() else ""
-        write_text_atomic(self.log_path, old + build_log_entry(plan.revision, moment_id, op) + "\n")
+        write_text_atomic(self.log_path, old + build_log_entry(plan.revision, moment_id, op, **extra) + "\n")
 
     def update_inputs(self, ctx: RunContext, preset: str, styled: set[str]) -> MomentPlan:
         """The plan renders with ``preset`` from now on (a studio style file); the run's command-line

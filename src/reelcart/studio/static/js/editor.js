@@ -70,4 +70,14 @@ export function wireEditor() {
     if (range) edit({type: "new_moment", ...range, sku: null});
   });
   $("#add-segment").addEventListener("click", addSegment);
+  $("#undo").addEventListener("click", () => edit({type: "undo"}));
+  document.addEventListener("keydown", onUndoKey);
+}
+
+/** Ctrl+Z (Cmd+Z) takes back the last edit, outside form fields (they keep their own undo). */
+function onUndoKey(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.shiftKey || event.key.toLowerCase() !== "z") return;
+  if (event.target.closest("input, select, textarea, [contenteditable]")) return;
+  event.preventDefault();
+  edit({type: "undo"});
 }
